@@ -1,0 +1,1 @@
+export { rowRandom, seededRandom } from './random';

@@ -1,0 +1,1 @@
+export { redactAuthorization, redactSecrets } from './redact';
