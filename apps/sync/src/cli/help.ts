@@ -1,0 +1,36 @@
+export const HELP = `pnpm sync — copy YClients data into PostgreSQL
+
+Usage:
+  pnpm sync [options]          sync every entity of every configured company
+  pnpm sync status             last runs, per-entity checkpoints and lag, whether a run is going on
+  pnpm sync migrate            apply pending database migrations and exit
+  pnpm sync --help             this text
+
+Options:
+  --only <list>      entities to sync, comma-separated: staff, services, clients, records,
+                     transactions (the specification's names), or the fine-grained positions, staff,
+                     service_categories, services, client_categories, clients, accounts, records,
+                     transactions
+  --full             rebuild from page 1 regardless of checkpoints (live tables stay readable; rows
+                     upstream no longer has are soft-deleted at the end)
+  --dry-run          fetch and merge inside a transaction that is rolled back; print what would change
+  --company <ids>    only these company ids (comma-separated; must be configured)
+  --json             JSON log lines even on a terminal (the default when output is not a terminal)
+  --verbose          also log every request and page
+
+Configuration (environment, or a .env file in the working directory; the environment wins):
+  DATABASE_URL                 target PostgreSQL; unset = the embedded PostgreSQL in ./.data/pg
+  YCLIENTS_PARTNER_TOKEN       partner (Bearer) token                                    required
+  YCLIENTS_USER_TOKEN          user token, or YCLIENTS_LOGIN + YCLIENTS_PASSWORD to obtain one
+  YCLIENTS_COMPANY_IDS         company (salon) ids, comma-separated                      required
+  YCLIENTS_BASE_URL            default https://api.yclients.com/api/v1
+  YCLIENTS_RPS, YCLIENTS_RPM   request budget, default 5 per second and 200 per minute
+  YCLIENTS_HTTP_TIMEOUT_MS     per-request timeout, default 30000
+  YCLIENTS_TRANSACTIONS_LOOKBACK_DAYS   transactions re-read window, default 30
+  YCLIENTS_CHANGED_AFTER_OVERLAP_MINUTES  change-cursor overlap, default 60 (minimum 60)
+
+Exit codes:
+  0 success   1 unexpected bug   2 bad configuration or usage   3 another sync holds the lock
+  4 YClients refused credentials or licence   5 partial: some entities failed (see the log)
+  6 database unreachable
+`;

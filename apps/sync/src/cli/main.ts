@@ -1,0 +1,135 @@
+/**
+ * The command line: parses arguments, reads the configuration once, runs a command, prints the result,
+ * and turns any error into an exit code (cli/exit-codes.ts). Nothing below this layer prints or exits.
+ */
+import { parseArgs } from 'node:util';
+import { loadEnv, readConfig, secretsOf } from '../config';
+import { ENTITY_GROUPS, type EntityName, isEntityName } from '../entities/names';
+import { UsageError } from '../errors';
+import { createLogger, type Logger } from '../log/logger';
+import { type Progress, silentProgress, ttyProgress } from '../log/progress';
+import { makeRedactor } from '../log/redact';
+import { EXIT, exitCodeFor, isExpected } from './exit-codes';
+import { HELP } from './help';
+
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+  fetch?: typeof fetch;
+}
+
+export function parseOnly(value: string | undefined): EntityName[] | undefined {
+  if (!value) return undefined;
+  const picked = new Set<EntityName>();
+  for (const name of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const group = ENTITY_GROUPS[name];
+    if (group) for (const e of group) picked.add(e);
+    else if (isEntityName(name)) picked.add(name);
+    else throw new UsageError(`--only: unknown entity "${name}" (see --help for the list)`);
+  }
+  return [...picked];
+}
+
+function parseCompanies(values: string[] | undefined, configured: number[]): number[] | undefined {
+  if (!values?.length) return undefined;
+  const ids = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  return ids.map((raw) => {
+    const id = Number(raw);
+    if (!Number.isSafeInteger(id) || id <= 0) throw new UsageError(`--company: "${raw}" is not a company id`);
+    if (!configured.includes(id)) {
+      throw new UsageError(`--company: ${id} is not in YCLIENTS_COMPANY_IDS (${configured.join(', ')})`);
+    }
+    return id;
+  });
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const env = loadEnv(io.env, io.cwd);
+  let redact = makeRedactor([]);
+  let log: Logger = createLogger({ json: !io.isTTY, redact: (t) => redact(t), write: io.stderr });
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        only: { type: 'string' },
+        full: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        company: { type: 'string', multiple: true },
+        json: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).valueOf() as {
+      values: { only?: string; full: boolean; 'dry-run': boolean; company?: string[]; json: boolean; verbose: boolean; help: boolean };
+      positionals: string[];
+    };
+    if (values.help) {
+      io.stdout(HELP);
+      return EXIT.ok;
+    }
+    const command = positionals[0] ?? 'sync';
+    if (positionals.length > 1 || !['sync', 'status', 'migrate'].includes(command)) {
+      throw new UsageError(`unknown command "${positionals.join(' ')}" (commands: status, migrate; see --help)`);
+    }
+    const json = values.json || !io.isTTY;
+    const progress: Progress = json ? silentProgress : ttyProgress();
+    const makeLog = () =>
+      createLogger({ json, redact: (t) => redact(t), write: io.stderr, debug: values.verbose, beforeWrite: () => progress.clear() });
+    log = makeLog();
+
+    if (command === 'migrate') {
+      const { runMigrate } = await import('../commands/migrate');
+      redact = makeRedactor(env.DATABASE_URL ? secretsOf({ databaseUrl: env.DATABASE_URL } as never) : []);
+      await runMigrate(env, log);
+      return EXIT.ok;
+    }
+    if (command === 'status') {
+      const { runStatus } = await import('../commands/status');
+      redact = makeRedactor(env.DATABASE_URL ? secretsOf({ databaseUrl: env.DATABASE_URL } as never) : []);
+      io.stdout(await runStatus(env, log, { json }));
+      return EXIT.ok;
+    }
+
+    const config = readConfig(env);
+    redact = makeRedactor(secretsOf(config));
+    const options = {
+      only: parseOnly(values.only),
+      full: values.full,
+      dryRun: values['dry-run'],
+      companyIds: parseCompanies(values.company, config.companyIds),
+    };
+    const { runSync } = await import('../engine/run-sync');
+    const { formatSummary } = await import('../engine/summary');
+    try {
+      const summary = await runSync(config, options, { log, progress, env, ...(io.fetch ? { fetch: io.fetch } : {}) });
+      if (!json) io.stdout(redact(formatSummary(summary)));
+      return EXIT.ok;
+    } catch (error) {
+      const summary = (error as { summary?: Parameters<typeof formatSummary>[0] }).summary;
+      if (summary && !json) io.stdout(redact(formatSummary(summary)));
+      throw error;
+    }
+  } catch (error) {
+    const code = exitCodeFor(isParseArgsError(error) ? new UsageError((error as Error).message) : error);
+    const message = error instanceof Error ? error.message : String(error);
+    if (isExpected(error) || isParseArgsError(error)) {
+      log.error(message, { exitCode: code });
+    } else {
+      log.error(`unexpected error (a bug; please report it with this output): ${message}`, {
+        exitCode: code,
+        stack: error instanceof Error ? error.stack : undefined,
+      });
+    }
+    return isParseArgsError(error) ? EXIT.usage : code;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}

@@ -1,0 +1,148 @@
+/**
+ * Configuration is read once, validated once (every problem listed, each naming its variable) and
+ * passed down frozen. The process environment wins over `.env`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { InvalidDatabaseUrlError, validateDatabaseUrl } from '@yclients-pg/sql';
+import { type ConfigProblem, ConfigError } from './errors';
+
+export interface SyncConfig {
+  /** Unset → the embedded default PostgreSQL. */
+  databaseUrl: string | undefined;
+  partnerToken: string;
+  userToken: string | undefined;
+  login: string | undefined;
+  password: string | undefined;
+  companyIds: number[];
+  baseUrl: string;
+  /** @default 5 */
+  rps: number;
+  /** @default 200 */
+  rpm: number;
+  /** @default 30000 */
+  httpTimeoutMs: number;
+  /** @default 30 */
+  transactionsLookbackDays: number;
+  /** Re-read window for `changed_after` cursors. @default 60 (design §9: at least one hour) */
+  changedAfterOverlapMinutes: number;
+}
+
+export const DEFAULT_BASE_URL = 'https://api.yclients.com/api/v1';
+
+/** `.env` in the working directory (or `ENV_FILE`), below the process environment. */
+export function loadEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): NodeJS.ProcessEnv {
+  const file = env.ENV_FILE ?? path.join(cwd, '.env');
+  if (!existsSync(file)) return env;
+  const fromFile = parseEnv(readFileSync(file, 'utf8'));
+  return { ...fromFile, ...env };
+}
+
+function positiveInt(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  problems: ConfigProblem[],
+  { min = 1 } = {},
+): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    problems.push({ variable: name, message: `must be a whole number ≥ ${min}, got "${raw}"` });
+    return fallback;
+  }
+  return value;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv): SyncConfig {
+  const problems: ConfigProblem[] = [];
+  const get = (name: string) => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+
+  let databaseUrl = get('DATABASE_URL');
+  if (databaseUrl) {
+    try {
+      databaseUrl = validateDatabaseUrl(databaseUrl);
+    } catch (error) {
+      if (!(error instanceof InvalidDatabaseUrlError)) throw error;
+      problems.push({ variable: 'DATABASE_URL', message: error.message.replace(/^DATABASE_URL /, '') });
+    }
+  }
+
+  const partnerToken = get('YCLIENTS_PARTNER_TOKEN');
+  if (!partnerToken) {
+    problems.push({ variable: 'YCLIENTS_PARTNER_TOKEN', message: 'is required (the partner "Bearer" token)' });
+  }
+  const userToken = get('YCLIENTS_USER_TOKEN');
+  const login = get('YCLIENTS_LOGIN');
+  const password = get('YCLIENTS_PASSWORD');
+  if (!userToken && !login && !password) {
+    problems.push({
+      variable: 'YCLIENTS_USER_TOKEN',
+      message: 'is required, or YCLIENTS_LOGIN and YCLIENTS_PASSWORD to obtain one',
+    });
+  } else if (!userToken && !(login && password)) {
+    problems.push({
+      variable: login ? 'YCLIENTS_PASSWORD' : 'YCLIENTS_LOGIN',
+      message: 'YCLIENTS_LOGIN and YCLIENTS_PASSWORD go together (or set YCLIENTS_USER_TOKEN)',
+    });
+  }
+
+  const companyIds: number[] = [];
+  const rawCompanies = get('YCLIENTS_COMPANY_IDS');
+  if (!rawCompanies) {
+    problems.push({ variable: 'YCLIENTS_COMPANY_IDS', message: 'is required: one or more company ids, comma-separated' });
+  } else {
+    for (const part of rawCompanies.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const id = Number(part);
+      if (!Number.isSafeInteger(id) || id <= 0) {
+        problems.push({ variable: 'YCLIENTS_COMPANY_IDS', message: `"${part}" is not a company id (a positive whole number)` });
+      } else if (!companyIds.includes(id)) {
+        companyIds.push(id);
+      }
+    }
+  }
+
+  const baseUrl = get('YCLIENTS_BASE_URL') ?? DEFAULT_BASE_URL;
+  try {
+    const parsed = new URL(baseUrl);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    problems.push({ variable: 'YCLIENTS_BASE_URL', message: `must be an http(s) URL, e.g. ${DEFAULT_BASE_URL}` });
+  }
+
+  const config: SyncConfig = {
+    databaseUrl,
+    partnerToken: partnerToken ?? '',
+    userToken,
+    login,
+    password,
+    companyIds,
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    rps: positiveInt(env, 'YCLIENTS_RPS', 5, problems),
+    rpm: positiveInt(env, 'YCLIENTS_RPM', 200, problems),
+    httpTimeoutMs: positiveInt(env, 'YCLIENTS_HTTP_TIMEOUT_MS', 30_000, problems),
+    transactionsLookbackDays: positiveInt(env, 'YCLIENTS_TRANSACTIONS_LOOKBACK_DAYS', 30, problems),
+    changedAfterOverlapMinutes: positiveInt(env, 'YCLIENTS_CHANGED_AFTER_OVERLAP_MINUTES', 60, problems, { min: 60 }),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+/** Every secret value of a configuration, for the output redactor. */
+export function secretsOf(config: SyncConfig): string[] {
+  const secrets = [config.partnerToken, config.userToken, config.password];
+  if (config.databaseUrl) {
+    try {
+      const password = decodeURIComponent(new URL(config.databaseUrl).password);
+      if (password) secrets.push(password);
+    } catch {
+      // validated already
+    }
+  }
+  return secrets.filter((s): s is string => typeof s === 'string' && s.length >= 3);
+}

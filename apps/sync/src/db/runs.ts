@@ -1,0 +1,58 @@
+/** The run log: `yclients_sync.sync_runs` (one row per run) and `sync_run_entities` (per entity). */
+import os from 'node:os';
+import { sql } from '@databases/pg';
+import type { Db } from './queryable';
+
+export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'abandoned';
+
+export async function openRun(db: Db, options: { companyIds: number[]; [k: string]: unknown }): Promise<number> {
+  const [row] = await db.query(sql`
+    insert into yclients_sync.sync_runs (status, pid, host, options)
+    values ('running', ${process.pid}, ${os.hostname()}, ${JSON.stringify(options)}::jsonb)
+    returning id`);
+  return Number(row!.id);
+}
+
+/**
+ * Runs left `running` by a process that died: called once we hold the companies' locks, so no live
+ * run can own them any more.
+ */
+export async function abandonDeadRuns(db: Db, currentRunId: number, companyIds: number[]): Promise<number> {
+  const rows = await db.query(sql`
+    update yclients_sync.sync_runs r
+       set status = 'abandoned', finished_at = now(),
+           error = coalesce(r.error, 'the process running it stopped before finishing')
+     where r.status = 'running' and r.id <> ${currentRunId}
+       and exists (select 1 from jsonb_array_elements(r.options -> 'companyIds') e
+                   where (e #>> '{}')::bigint = any(${companyIds}::bigint[]))
+    returning r.id`);
+  return rows.length;
+}
+
+export async function closeRun(db: Db, runId: number, status: RunStatus, error?: string): Promise<void> {
+  await db.query(sql`
+    update yclients_sync.sync_runs
+       set status = ${status}, finished_at = now(), error = ${error ?? null}
+     where id = ${runId}`);
+}
+
+export async function startRunEntity(db: Db, runId: number, companyId: number, entity: string): Promise<void> {
+  await db.query(sql`
+    insert into yclients_sync.sync_run_entities (run_id, company_id, entity, started_at, status)
+    values (${runId}, ${companyId}, ${entity}, now(), 'running')
+    on conflict (run_id, company_id, entity) do update set started_at = now(), status = 'running'`);
+}
+
+export async function finishRunEntity(
+  db: Db,
+  runId: number,
+  companyId: number,
+  entity: string,
+  result: { status: 'succeeded' | 'failed' | 'skipped'; requests: number; error?: string },
+): Promise<void> {
+  await db.query(sql`
+    insert into yclients_sync.sync_run_entities (run_id, company_id, entity, started_at, finished_at, status, requests, error)
+    values (${runId}, ${companyId}, ${entity}, now(), now(), ${result.status}, ${result.requests}, ${result.error ?? null})
+    on conflict (run_id, company_id, entity) do update
+      set finished_at = now(), status = excluded.status, requests = excluded.requests, error = excluded.error`);
+}

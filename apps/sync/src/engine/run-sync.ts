@@ -1,0 +1,298 @@
+/**
+ * One `pnpm sync`: connect, migrate, lock the companies, open a run, then for each company each entity
+ * in dependency order, with the retry state machine of design §4.5. Returns a summary; throws only
+ * typed errors (mapped to exit codes in one place, cli/exit-codes.ts).
+ */
+import type { ConnectionPool, Queryable } from '@databases/pg';
+import { type YclientsClient, YclientsAuthError, createYclientsClient } from '@yclients-pg/sdk';
+import { connectDatabase, migrate, redactDatabaseUrl, resolveDatabase } from '@yclients-pg/sql';
+import type { SyncConfig } from '../config';
+import { tryLockCompanies, unlockCompanies } from '../db/lock';
+import { addCounts, zeroCounts } from '../db/merge';
+import { abandonDeadRuns, closeRun, finishRunEntity, openRun, startRunEntity } from '../db/runs';
+import { markFailed, markInProgress, markSucceeded, readState } from '../db/state';
+import { PIPELINES } from '../entities';
+import { ENTITY_NAMES, type EntityName } from '../entities/names';
+import { CredentialsRefusedError, DatabaseUnreachableError, LockHeldError, PartialSyncError } from '../errors';
+import type { Logger } from '../log/logger';
+import type { Progress } from '../log/progress';
+import { isValidTimeZone } from '../time';
+import type { EntitySummary, SyncSummary } from './summary';
+
+export interface SyncOptions {
+  only?: EntityName[];
+  full: boolean;
+  dryRun: boolean;
+  /** `--company`: narrows the configured companies. */
+  companyIds?: number[];
+}
+
+export interface SyncDeps {
+  log: Logger;
+  progress: Progress;
+  env?: NodeJS.ProcessEnv;
+  /** For tests: a custom fetch for the SDK. */
+  fetch?: typeof fetch;
+}
+
+class DryRunRollback extends Error {}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
+
+/** PostgreSQL could not be reached at all (as opposed to a query failing). */
+export function isUnreachable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; cause?: unknown } | undefined;
+  if (!e) return false;
+  if (e.code && CONNECTION_CODES.has(e.code)) return true;
+  if (e.code === '28P01' || e.code === '28000' || e.code === '3D000') return true;
+  if (/timeout expired|Connection terminated|connect ETIMEDOUT|getaddrinfo/i.test(e.message ?? '')) return true;
+  return e.cause ? isUnreachable(e.cause) : false;
+}
+
+export async function openDatabase(
+  config: Pick<SyncConfig, 'databaseUrl'>,
+  deps: Pick<SyncDeps, 'log' | 'env'>,
+): Promise<{ db: ConnectionPool; close(): Promise<void> }> {
+  const resolved = await resolveDatabase(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : deps.env ?? {}, {
+    log: (m) => deps.log.info(m),
+  }).catch((error) => {
+    throw new DatabaseUnreachableError(`could not start the embedded PostgreSQL: ${messageOf(error)}`);
+  });
+  if (resolved.embedded) deps.log.info('using the embedded PostgreSQL (DATABASE_URL is not set)', { dataDir: resolved.embedded.dataDir });
+  const db = connectDatabase(resolved.url, { poolSize: 4 });
+  try {
+    await db.query(db.sql`select 1`);
+  } catch (error) {
+    await db.dispose().catch(() => {});
+    if (isUnreachable(error)) {
+      throw new DatabaseUnreachableError(`cannot reach the database at ${redactDatabaseUrl(resolved.url)}: ${messageOf(error)}`);
+    }
+    throw error;
+  }
+  return {
+    db,
+    close: async () => {
+      await db.dispose();
+      // Stop the embedded server we started (a server we only joined belongs to its starter).
+      if (resolved.embedded?.owned) await resolved.embedded.stop();
+    },
+  };
+}
+
+export async function runSync(config: SyncConfig, options: SyncOptions, deps: SyncDeps): Promise<SyncSummary> {
+  const startedAt = Date.now();
+  const companyIds = options.companyIds?.length ? options.companyIds : config.companyIds;
+  const entities = ENTITY_NAMES.filter((e) => !options.only || options.only.includes(e));
+  const { db, close } = await openDatabase(config, deps);
+  try {
+    await migrate(db, { log: (m: string) => deps.log.debug(m) });
+    return await db.task(async (lockConn) => {
+      const held = await tryLockCompanies(lockConn, companyIds);
+      if (held.length > 0) throw new LockHeldError(held);
+      try {
+        const work = (q: Queryable) =>
+          syncCompanies(q, config, { ...options, companyIds }, entities, deps, startedAt);
+        if (!options.dryRun) return await work(db);
+        let result: SyncSummary | undefined;
+        await db
+          .tx(async (tx) => {
+            result = await work(tx);
+            throw new DryRunRollback();
+          })
+          .catch((error) => {
+            if (!(error instanceof DryRunRollback)) throw error;
+          });
+        return result!;
+      } finally {
+        await unlockCompanies(lockConn, companyIds).catch(() => {});
+      }
+    });
+  } finally {
+    await close();
+  }
+}
+
+async function syncCompanies(
+  db: Queryable,
+  config: SyncConfig,
+  options: SyncOptions & { companyIds: number[] },
+  entities: EntityName[],
+  deps: SyncDeps,
+  startedAt: number,
+): Promise<SyncSummary> {
+  const { log, progress } = deps;
+  const runId = await openRun(db, {
+    companyIds: options.companyIds,
+    only: options.only ?? null,
+    full: options.full,
+    dryRun: options.dryRun,
+  });
+  const abandoned = await abandonDeadRuns(db, runId, options.companyIds);
+  if (abandoned > 0) log.warn('marked runs left running by a stopped process as abandoned', { count: abandoned });
+  log.info('sync started', { runId, companies: options.companyIds.join(','), entities: entities.join(','), full: options.full });
+
+  let requests = 0;
+  const yc: YclientsClient = createYclientsClient({
+    partnerToken: config.partnerToken,
+    ...(config.userToken ? { userToken: config.userToken } : { login: config.login!, password: config.password! }),
+    baseUrl: config.baseUrl,
+    rps: config.rps,
+    rpm: config.rpm,
+    timeoutMs: config.httpTimeoutMs,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    hooks: {
+      onResponse: (info) => {
+        requests += 1;
+        log.debug('request', { method: info.method, path: info.path, status: info.status, durationMs: info.ms, attempt: info.attempt });
+      },
+    },
+  });
+
+  const summaries: EntitySummary[] = [];
+  const refusedCompanies: number[] = [];
+  const runStartedAt = new Date(startedAt);
+  try {
+    if (config.login && !config.userToken) await yc.authenticate();
+  } catch (error) {
+    if (error instanceof YclientsAuthError) {
+      await closeRun(db, runId, 'failed', messageOf(error));
+      throw new CredentialsRefusedError(`YClients refused the login: ${messageOf(error)}`);
+    }
+    throw error;
+  }
+
+  for (const companyId of options.companyIds) {
+    let timeZone: string;
+    try {
+      const company = await yc.company(companyId);
+      timeZone = isValidTimeZone(company.timezone) ? company.timezone : 'Europe/Moscow';
+    } catch (error) {
+      if (error instanceof YclientsAuthError) {
+        log.error('YClients refused access to the company', { companyId, status: error.status, error: messageOf(error) });
+        refusedCompanies.push(companyId);
+        continue;
+      }
+      for (const entity of entities) {
+        summaries.push({ companyId, entity, status: 'failed', pages: 0, rows: 0, requests: 0, durationMs: 0, error: messageOf(error), ...zeroCounts() });
+      }
+      log.error('could not read the company', { companyId, error: messageOf(error) });
+      continue;
+    }
+    for (const entity of entities) {
+      summaries.push(await syncEntity(db, yc, config, options, deps, { companyId, entity, runId, timeZone, runStartedAt, requestsSoFar: () => requests }));
+    }
+  }
+
+  const failed = summaries.filter((s) => s.status === 'failed');
+  const attempted = summaries.filter((s) => s.status !== 'skipped');
+  const everythingRefused =
+    options.companyIds.length === refusedCompanies.length ||
+    (attempted.length > 0 && attempted.every((s) => s.refused));
+  const status: SyncSummary['status'] =
+    everythingRefused || (attempted.length > 0 && failed.length === attempted.length)
+      ? 'failed'
+      : failed.length > 0 || refusedCompanies.length > 0
+        ? 'partial'
+        : 'succeeded';
+  const error =
+    failed.map((f) => `${f.entity}@${f.companyId}: ${f.error}`).join('; ') ||
+    (refusedCompanies.length ? `refused: ${refusedCompanies.join(', ')}` : undefined);
+  await closeRun(db, runId, status, error);
+  const summary: SyncSummary = {
+    runId,
+    status,
+    dryRun: options.dryRun,
+    entities: summaries,
+    refusedCompanies,
+    requests,
+    durationMs: Date.now() - startedAt,
+  };
+  log.info('sync finished', { runId, status, requests, durationMs: summary.durationMs });
+  if (everythingRefused) {
+    throw Object.assign(new CredentialsRefusedError('YClients refused the credentials or the licence for every company'), { summary });
+  }
+  if (status !== 'succeeded') {
+    throw Object.assign(
+      new PartialSyncError([
+        ...failed.map((f) => ({ companyId: f.companyId, entity: f.entity, error: f.error ?? '' })),
+        ...refusedCompanies.map((c) => ({ companyId: c, entity: 'company', error: 'access refused' })),
+      ]),
+      { summary },
+    );
+  }
+  return summary;
+}
+
+async function syncEntity(
+  db: Queryable,
+  yc: YclientsClient,
+  config: SyncConfig,
+  options: SyncOptions,
+  deps: SyncDeps,
+  at: { companyId: number; entity: EntityName; runId: number; timeZone: string; runStartedAt: Date; requestsSoFar: () => number },
+): Promise<EntitySummary> {
+  const { companyId, entity, runId } = at;
+  const log = deps.log.child({ companyId, entity });
+  const summary: EntitySummary = { companyId, entity, status: 'succeeded', pages: 0, rows: 0, requests: 0, durationMs: 0, ...zeroCounts() };
+  const state = await readState(db, companyId, entity);
+  if (!options.full && state?.nextTryAt && state.nextTryAt.getTime() > Date.now() && (state.status === 'retry_waiting' || state.status === 'error')) {
+    log.warn('skipped: waiting before the next try after a failure', { nextTryAt: state.nextTryAt.toISOString(), tries: state.tryCount, lastError: state.lastError });
+    summary.status = 'skipped';
+    summary.error = `next try at ${state.nextTryAt.toISOString()}`;
+    await finishRunEntity(db, runId, companyId, entity, { status: 'skipped', requests: 0, error: summary.error });
+    return summary;
+  }
+  const started = Date.now();
+  const requestsBefore = at.requestsSoFar();
+  await startRunEntity(db, runId, companyId, entity);
+  await markInProgress(db, companyId, entity);
+  try {
+    await PIPELINES[entity]({
+      yc,
+      db,
+      config,
+      companyId,
+      runId,
+      timeZone: at.timeZone,
+      runStartedAt: at.runStartedAt,
+      full: options.full,
+      state,
+      log,
+      progress: deps.progress,
+      counted: (rows, counts) => {
+        summary.pages += 1;
+        summary.rows += rows;
+        addCounts(summary, counts);
+        log.debug('page merged', { rows, ...counts });
+      },
+      removed: (count) => {
+        summary.deleted += count;
+      },
+    });
+    await markSucceeded(db, companyId, entity);
+  } catch (error) {
+    deps.progress.clear();
+    summary.status = 'failed';
+    summary.error = messageOf(error);
+    summary.refused = error instanceof YclientsAuthError;
+    const next = await markFailed(db, companyId, entity, summary.error);
+    log.error('entity failed', { error: summary.error, tries: next.tryCount, state: next.status, nextTryAt: next.nextTryAt });
+  } finally {
+    deps.progress.done();
+  }
+  summary.requests = at.requestsSoFar() - requestsBefore;
+  summary.durationMs = Date.now() - started;
+  await finishRunEntity(db, runId, companyId, entity, {
+    status: summary.status === 'failed' ? 'failed' : 'succeeded',
+    requests: summary.requests,
+    ...(summary.error ? { error: summary.error } : {}),
+  });
+  if (summary.status === 'succeeded') {
+    log.info('entity synced', { rows: summary.rows, inserted: summary.inserted, updated: summary.updated, unchanged: summary.unchanged, deleted: summary.deleted, requests: summary.requests, durationMs: summary.durationMs });
+  }
+  return summary;
+}

@@ -1,0 +1,51 @@
+import type { MergeCounts } from '../db/merge';
+import type { EntityName } from '../entities/names';
+
+export type EntityOutcome = 'succeeded' | 'failed' | 'skipped';
+
+export interface EntitySummary extends MergeCounts {
+  companyId: number;
+  entity: EntityName;
+  status: EntityOutcome;
+  pages: number;
+  rows: number;
+  requests: number;
+  durationMs: number;
+  error?: string;
+  /** YClients refused access (401/402/403) rather than failing. */
+  refused?: boolean;
+}
+
+export interface SyncSummary {
+  runId: number | null;
+  status: 'succeeded' | 'partial' | 'failed';
+  dryRun: boolean;
+  entities: EntitySummary[];
+  /** Companies YClients refused outright (credentials or licence). */
+  refusedCompanies: number[];
+  requests: number;
+  durationMs: number;
+}
+
+/** A fixed-width table of a run, for the end of a human run. */
+export function formatSummary(summary: SyncSummary): string {
+  const head = ['company', 'entity', 'status', 'pages', 'rows', 'ins', 'upd', 'same', 'del', 'requests', 'time'];
+  const body = summary.entities.map((e) => [
+    String(e.companyId),
+    e.entity,
+    e.status,
+    String(e.pages),
+    String(e.rows),
+    String(e.inserted),
+    String(e.updated),
+    String(e.unchanged),
+    String(e.deleted),
+    String(e.requests),
+    `${(e.durationMs / 1000).toFixed(1)}s`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const title = `${summary.dryRun ? 'DRY RUN (rolled back): ' : ''}run ${summary.runId ?? '-'} ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)}s, ${summary.requests} requests`;
+  const errors = summary.entities.filter((e) => e.error).map((e) => `  ${e.entity}@${e.companyId}: ${e.error}`);
+  return [title, line(head), ...body.map(line), ...(errors.length ? ['errors:', ...errors] : [])].join('\n');
+}

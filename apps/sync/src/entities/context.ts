@@ -1,0 +1,31 @@
+import type { YclientsClient } from '@yclients-pg/sdk';
+import type { SyncConfig } from '../config';
+import type { Db } from '../db/queryable';
+import type { MergeCounts } from '../db/merge';
+import type { EntityState } from '../db/state';
+import type { Logger } from '../log/logger';
+import type { Progress } from '../log/progress';
+
+/** Everything one entity's pipeline needs for one company in one run. */
+export interface EntityContext {
+  yc: YclientsClient;
+  db: Db;
+  config: SyncConfig;
+  companyId: number;
+  runId: number;
+  /** The company's IANA zone (from GET /company/{id}). */
+  timeZone: string;
+  /** When this run started: the next change cursor. */
+  runStartedAt: Date;
+  /** `--full`: rebuild from page 1 regardless of the checkpoint. */
+  full: boolean;
+  state: EntityState | null;
+  log: Logger;
+  progress: Progress;
+  /** Adds one fetched page and its merge counts to the run summary. */
+  counted(rows: number, counts: MergeCounts): void;
+  /** Adds rows a refresh soft-deleted because upstream no longer has them. */
+  removed(count: number): void;
+}
+
+export type EntityPipeline = (ctx: EntityContext) => Promise<void>;

@@ -1,0 +1,203 @@
+/**
+ * Records are listed newest visit first and ties in visit time come back in a different order on each
+ * request, so a global ordinal means nothing here (yclients-open-questions Q1).
+ *
+ * - Full load: the visit-date range is cut into windows; each window is read page by page and is
+ *   complete only when the number of distinct ids seen equals its `total_count` (else it is read
+ *   again). Each window is its own refresh: once complete, rows inside it that upstream no longer
+ *   has are soft-deleted. `end_date` stops at 23:59:00 local time, so a window asks for one more day.
+ *   Every page checkpoints (window, page); a killed load resumes at the next page.
+ * - Incremental: `changed_after` (company-local, minus an overlap) with `with_deleted=1`; deletes
+ *   arrive as flags and become `deleted_at`.
+ */
+import type { YcRecord } from '@yclients-pg/sdk';
+import { finishRefresh, mergePage, seenCount } from '../db/merge';
+import type { Checkpoint } from '../db/state';
+import { addDays, daysBetween, localDate, localDateTime, minusMinutes } from '../time';
+import type { EntityContext, EntityPipeline } from './context';
+
+export const RECORDS_PAGE_SIZE = 1000;
+/** Target rows per window: small enough that a re-read is cheap, large enough to waste few requests. */
+const ROWS_PER_WINDOW = 20_000;
+const MAX_WINDOWS = 500;
+const MAX_WINDOW_PASSES = 3;
+
+interface Window {
+  from: string;
+  to: string;
+}
+
+type RecordsCursor =
+  | { mode: 'full'; windows: Window[]; index: number; page: number; pass: number; runId: number; changedAfterNext: string }
+  | { mode: 'incremental'; changedAfter: string; page?: number; changedAfterNext?: string };
+
+function readCursor(ctx: EntityContext): RecordsCursor | null {
+  const c = ctx.state?.cursor as RecordsCursor | null | undefined;
+  return c && (c.mode === 'full' || c.mode === 'incremental') ? c : null;
+}
+
+export const records: EntityPipeline = async (ctx) => {
+  const cursor = readCursor(ctx);
+  ctx.progress.start('records');
+  if (ctx.full || !cursor) {
+    const planned = await planWindows(ctx);
+    await fullLoad(ctx, planned);
+  } else if (cursor.mode === 'full') {
+    ctx.log.info('records: resuming an interrupted full load', { window: cursor.index + 1, page: cursor.page });
+    await fullLoad(ctx, cursor);
+  } else {
+    await readChanged(ctx, cursor);
+  }
+};
+
+/**
+ * Two one-row requests find the newest and the oldest visit (the list is sorted by visit date, newest
+ * first); the range between is cut into windows of about ROWS_PER_WINDOW rows.
+ */
+async function planWindows(ctx: EntityContext): Promise<Extract<RecordsCursor, { mode: 'full' }>> {
+  const changedAfterNext = localDateTime(ctx.runStartedAt, ctx.timeZone);
+  const base = { mode: 'full' as const, index: 0, page: 1, pass: 1, runId: ctx.runId, changedAfterNext };
+  const newest = await ctx.yc.recordsPage(ctx.companyId, { page: 1, count: 1 });
+  const total = newest.totalCount;
+  if (total === 0 || !newest.rows[0]) return { ...base, windows: [] };
+  const oldest = total === 1 ? newest : await ctx.yc.recordsPage(ctx.companyId, { page: total, count: 1 });
+  const toDay = dayOf(newest.rows[0], ctx.timeZone);
+  const fromDay = dayOf(oldest.rows[0] ?? newest.rows[0], ctx.timeZone);
+  ctx.progress.total(total);
+  const lo = fromDay < toDay ? fromDay : toDay;
+  const hi = fromDay < toDay ? toDay : fromDay;
+  const days = daysBetween(lo, hi) + 1;
+  const count = Math.min(MAX_WINDOWS, days, Math.max(1, Math.ceil(total / ROWS_PER_WINDOW)));
+  const windows: Window[] = [];
+  const step = Math.ceil(days / count);
+  // Newest first, like the list itself, so the most useful data lands first.
+  for (let end = hi; end >= lo; end = addDays(end, -step)) {
+    const start = addDays(end, -(step - 1));
+    windows.push({ from: start < lo ? lo : start, to: end });
+    if (start <= lo) break;
+  }
+  return { ...base, windows };
+}
+
+function dayOf(row: YcRecord, timeZone: string): string {
+  return localDate(new Date(row.datetime), timeZone);
+}
+
+async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode: 'full' }>): Promise<void> {
+  const { windows, runId, changedAfterNext } = start;
+  let { index, page, pass } = start;
+  while (index < windows.length) {
+    const window = windows[index]!;
+    // One refresh id per window, so completeness and deletes are judged per window.
+    const refreshId = runId * 1000 + index;
+    let total = 0;
+    for (;;) {
+      const result = await ctx.yc.recordsPage(ctx.companyId, {
+        page,
+        count: RECORDS_PAGE_SIZE,
+        startDate: window.from,
+        endDate: addDays(window.to, 1),
+      });
+      total = result.totalCount;
+      const done = result.rows.length === 0 || page * RECORDS_PAGE_SIZE >= total;
+      const cursor: RecordsCursor = done
+        ? { ...start, index, page, pass } // the window's completeness check comes next
+        : { ...start, index, page: page + 1, pass };
+      const counts = await mergePage(ctx.db, {
+        entity: 'records',
+        companyId: ctx.companyId,
+        runId: ctx.runId,
+        rows: result.rows,
+        refreshId,
+        checkpoint: { last_id: result.rows.at(-1)?.id ?? null, last_ordinal: null, page_size: RECORDS_PAGE_SIZE, cursor },
+      });
+      ctx.progress.page(result.rows.length);
+      ctx.counted(result.rows.length, counts);
+      if (done) break;
+      page += 1;
+    }
+    const seen = await seenCount(ctx.db, { entity: 'records', companyId: ctx.companyId, refreshId });
+    if (seen < total && pass < MAX_WINDOW_PASSES) {
+      ctx.log.info('records: window incomplete (ties moved between pages), reading it again', {
+        from: window.from,
+        to: window.to,
+        seen,
+        total,
+      });
+      pass += 1;
+      page = 1;
+      continue;
+    }
+    if (seen < total) {
+      throw new Error(`records window ${window.from}..${window.to} stayed incomplete (${seen} of ${total} ids)`);
+    }
+    // The window covers [from 00:00, to+1 23:59:00) local: exactly what the API returned for it.
+    const next: RecordsCursor =
+      index + 1 < windows.length
+        ? { ...start, index: index + 1, page: 1, pass: 1 }
+        : { mode: 'incremental', changedAfter: changedAfterNext };
+    await ctx.db.tx(async (tx) => {
+      const deleted = await finishRefresh(tx, {
+        entity: 'records',
+        companyId: ctx.companyId,
+        refreshId,
+        window: { from: `${window.from} 00:00:00`, to: `${addDays(window.to, 1)} 23:59:00`, timeZone: ctx.timeZone },
+      });
+      ctx.removed(deleted);
+      await mergePage(tx, {
+        entity: 'records',
+        companyId: ctx.companyId,
+        runId: ctx.runId,
+        rows: [],
+        checkpoint: { last_id: null, last_ordinal: null, page_size: RECORDS_PAGE_SIZE, cursor: next },
+      });
+    });
+    index += 1;
+    page = 1;
+    pass = 1;
+  }
+  if (windows.length === 0) {
+    await mergePage(ctx.db, {
+      entity: 'records',
+      companyId: ctx.companyId,
+      runId: ctx.runId,
+      rows: [],
+      checkpoint: { page_size: RECORDS_PAGE_SIZE, cursor: { mode: 'incremental', changedAfter: changedAfterNext } },
+    });
+  }
+}
+
+async function readChanged(ctx: EntityContext, cursor: Extract<RecordsCursor, { mode: 'incremental' }>): Promise<void> {
+  const changedAfterNext = cursor.changedAfterNext ?? localDateTime(ctx.runStartedAt, ctx.timeZone);
+  const since = minusMinutes(cursor.changedAfter, ctx.config.changedAfterOverlapMinutes);
+  let page = cursor.page ?? 1;
+  for (;;) {
+    const result = await ctx.yc.recordsPage(ctx.companyId, {
+      page,
+      count: RECORDS_PAGE_SIZE,
+      changedAfter: since,
+      withDeleted: true,
+    });
+    if (page === 1) ctx.progress.total(result.totalCount);
+    const last = result.rows.length === 0 || page * RECORDS_PAGE_SIZE >= result.totalCount;
+    const checkpoint: Checkpoint = {
+      last_id: result.rows.at(-1)?.id ?? null,
+      last_ordinal: null,
+      page_size: RECORDS_PAGE_SIZE,
+      cursor: last
+        ? { mode: 'incremental', changedAfter: changedAfterNext }
+        : { mode: 'incremental', changedAfter: cursor.changedAfter, page: page + 1, changedAfterNext },
+    };
+    const counts = await mergePage(ctx.db, {
+      entity: 'records',
+      companyId: ctx.companyId,
+      runId: ctx.runId,
+      rows: result.rows,
+      checkpoint,
+    });
+    ctx.progress.page(result.rows.length);
+    ctx.counted(result.rows.length, counts);
+    if (last) break;
+    page += 1;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Financial transactions: no total count and no deleted flag on rows, so pages are read until an
+ * EMPTY page (a short page is not the end: the server may clamp `count`). The first run loads the
+ * whole history; later runs re-read a rolling window of company-local days
+ * (YCLIENTS_TRANSACTIONS_LOOKBACK_DAYS) and reconcile inside it: a row gone from the window was
+ * deleted upstream. `--full` re-reads everything (a weekly cron line catches older changes).
+ */
+import { finishRefresh, mergePage } from '../db/merge';
+import { addDays, localDate } from '../time';
+import type { EntityContext, EntityPipeline } from './context';
+
+export const TRANSACTIONS_PAGE_SIZE = 200;
+/** The full history starts here: YClients predates none of its salons' finance records. */
+const HISTORY_START = '2000-01-01';
+
+interface TransactionsCursor {
+  mode: 'history' | 'window';
+  from: string;
+  to: string;
+  page: number;
+  refreshId: number;
+  loaded: boolean;
+}
+
+export const transactions: EntityPipeline = async (ctx) => {
+  const saved = ctx.state?.cursor as Partial<TransactionsCursor> | null | undefined;
+  const today = localDate(ctx.runStartedAt, ctx.timeZone);
+  let cursor: TransactionsCursor;
+  if (!ctx.full && saved?.page && saved.refreshId && saved.from && saved.to && saved.mode) {
+    cursor = saved as TransactionsCursor; // an interrupted read: resume at its next page
+    ctx.log.info('transactions: resuming an interrupted read', { page: cursor.page });
+  } else {
+    const history = ctx.full || !saved?.loaded;
+    cursor = {
+      mode: history ? 'history' : 'window',
+      from: history ? HISTORY_START : addDays(today, -ctx.config.transactionsLookbackDays),
+      to: addDays(today, 1),
+      page: 1,
+      refreshId: ctx.runId,
+      loaded: !!saved?.loaded,
+    };
+  }
+  ctx.progress.start(`transactions (${cursor.mode === 'history' ? 'history' : `since ${cursor.from}`})`);
+  let page = cursor.page;
+  for (;;) {
+    const result = await ctx.yc.transactionsPage(ctx.companyId, {
+      page,
+      count: TRANSACTIONS_PAGE_SIZE,
+      startDate: cursor.from,
+      endDate: cursor.to,
+    });
+    if (result.rows.length === 0) break;
+    const counts = await mergePage(ctx.db, {
+      entity: 'transactions',
+      companyId: ctx.companyId,
+      runId: ctx.runId,
+      rows: result.rows,
+      refreshId: cursor.refreshId,
+      checkpoint: { last_id: result.rows.at(-1)?.id ?? null, page_size: TRANSACTIONS_PAGE_SIZE, cursor: { ...cursor, page: page + 1 } },
+    });
+    ctx.progress.page(result.rows.length);
+    ctx.counted(result.rows.length, counts);
+    page += 1;
+  }
+  await ctx.db.tx(async (tx) => {
+    const deleted = await finishRefresh(tx, {
+      entity: 'transactions',
+      companyId: ctx.companyId,
+      refreshId: cursor.refreshId,
+      window:
+        cursor.mode === 'window'
+          ? { from: `${cursor.from} 00:00:00`, to: `${cursor.to} 00:00:00`, timeZone: ctx.timeZone }
+          : undefined,
+    });
+    ctx.removed(deleted);
+    await mergePage(tx, {
+      entity: 'transactions',
+      companyId: ctx.companyId,
+      runId: ctx.runId,
+      rows: [],
+      checkpoint: { page_size: TRANSACTIONS_PAGE_SIZE, cursor: { loaded: true, lastWindow: { from: cursor.from, to: cursor.to } } },
+    });
+  });
+};

@@ -1,0 +1,17 @@
+/**
+ * The last line of defence before anything is printed: known secrets (tokens, password, the password
+ * inside DATABASE_URL) and anything shaped like a phone number are masked. Modules should not log
+ * such values in the first place; this catches what slips through (e.g. an upstream error text).
+ */
+const PHONE = /(?<![\w.-])\+?[78]?[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?![\w.-])/g;
+const URL_PASSWORD = /(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/gi;
+const AUTH_HEADER = /\b(Bearer|User)\s+[^\s,"']+/g;
+
+export function makeRedactor(secrets: readonly string[]): (text: string) => string {
+  const sorted = [...new Set(secrets)].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = text;
+    for (const secret of sorted) out = out.split(secret).join('***');
+    return out.replace(URL_PASSWORD, '$1***@').replace(AUTH_HEADER, '$1 ***').replace(PHONE, '[phone]');
+  };
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { main, parseOnly } from '../src/cli/main';
+import { EXIT } from '../src/cli/exit-codes';
+
+function io(env: NodeJS.ProcessEnv = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: { env, cwd: '/nonexistent', stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), isTTY: false },
+  };
+}
+
+describe('command line', () => {
+  it('--help prints the usage and exits 0', async () => {
+    const t = io();
+    expect(await main(['--help'], t.io)).toBe(EXIT.ok);
+    expect(t.out.join('')).toContain('pnpm sync status');
+    expect(t.out.join('')).toContain('Exit codes');
+  });
+
+  it('an unknown flag or command is a usage error (exit 2), without a stack trace', async () => {
+    const t = io();
+    expect(await main(['--bogus'], t.io)).toBe(EXIT.usage);
+    expect(await main(['frobnicate'], t.io)).toBe(EXIT.usage);
+    expect(t.err.join('\n')).not.toMatch(/\n\s+at /);
+  });
+
+  it('bad configuration exits 2 naming the variable', async () => {
+    const t = io({ YCLIENTS_PARTNER_TOKEN: 'p', YCLIENTS_USER_TOKEN: 'u', YCLIENTS_COMPANY_IDS: 'x' });
+    expect(await main([], t.io)).toBe(EXIT.usage);
+    const line = JSON.parse(t.err.at(-1)!);
+    expect(line).toMatchObject({ level: 'error', exitCode: 2 });
+    expect(line.event).toContain('YCLIENTS_COMPANY_IDS');
+  });
+
+  it('--only maps the specification names to entities', () => {
+    expect(parseOnly('staff,records')).toEqual(['positions', 'staff', 'records']);
+    expect(parseOnly('clients')).toEqual(['client_categories', 'clients']);
+    expect(() => parseOnly('visits')).toThrow(/unknown entity "visits"/);
+  });
+});

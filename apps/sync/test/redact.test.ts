@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { makeRedactor } from '../src/log/redact';
+
+describe('output redaction', () => {
+  const redact = makeRedactor(['partner-abc', 'user-xyz', 'pw']);
+
+  it('masks known secrets, auth headers and database passwords', () => {
+    expect(redact('auth failed for partner-abc / user-xyz')).toBe('auth failed for *** / ***');
+    expect(redact('Authorization: Bearer zzz, User yyy')).toBe('Authorization: Bearer ***, User ***');
+    expect(redact('cannot reach postgres://app:secret@db:5432/x')).toBe('cannot reach postgres://app:***@db:5432/x');
+  });
+
+  it('masks phone numbers in every format the API uses', () => {
+    for (const phone of ['+79161234567', '89161234567', '79161234567', '+7 (916) 123-45-67', '9161234567']) {
+      expect(redact(`client phone ${phone} is bad`)).toBe('client phone [phone] is bad');
+    }
+  });
+
+  it('leaves ids, counts and timestamps alone', () => {
+    const line = '{"runId":12,"rows":300,"companyId":101,"time":"2026-11-23T10:00:00.000Z","durationMs":1234}';
+    expect(redact(line)).toBe(line);
+  });
+});
