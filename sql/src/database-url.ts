@@ -11,7 +11,9 @@ export function validateDatabaseUrl(value: string): string {
   try {
     parsed = new URL(value);
   } catch {
-    throw new InvalidDatabaseUrlError('DATABASE_URL is not a valid URL (expected postgres://user:password@host:5432/db)');
+    throw new InvalidDatabaseUrlError(
+      'DATABASE_URL is not a valid URL (expected postgres://user:password@host:5432/db)',
+    );
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new InvalidDatabaseUrlError(

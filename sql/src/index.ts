@@ -1,2 +1,4 @@
+export * from './connect';
 export * from './database-url';
 export * from './embedded';
+export * from './migrate';

@@ -3,11 +3,21 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { effectiveDataDir, firstClosedAncestor, runningServerPort, startEmbeddedPostgres } from '../src/embedded';
-import { InvalidDatabaseUrlError, redactDatabaseUrl, resolveDatabase, validateDatabaseUrl } from '../src/database-url';
+import {
+  InvalidDatabaseUrlError,
+  redactDatabaseUrl,
+  resolveDatabase,
+  validateDatabaseUrl,
+} from '../src/database-url';
+import {
+  effectiveDataDir,
+  firstClosedAncestor,
+  runningServerPort,
+  startEmbeddedPostgres,
+} from '../src/embedded';
 
 const modes: Record<string, number> = { '/': 0o755, '/root': 0o700, '/root/app': 0o755, '/srv': 0o755 };
-const fakeStat = (p: string) => ({ mode: modes[p] ?? 0o755 }) as ReturnType<typeof import('node:fs').statSync>;
+const fakeStat = (p: string) => ({ mode: modes[p] ?? 0o755 }) as import('node:fs').Stats;
 
 describe('data directory as root', () => {
   it('finds the ancestor the postgres user cannot enter', () => {
@@ -31,7 +41,9 @@ describe('DATABASE_URL', () => {
     } catch (error) {
       expect(String(error)).not.toContain('secret');
     }
-    expect(validateDatabaseUrl('postgres://u:p@db.example:5432/x?sslmode=require')).toContain('sslmode=require');
+    expect(validateDatabaseUrl('postgres://u:p@db.example:5432/x?sslmode=require')).toContain(
+      'sslmode=require',
+    );
   });
 
   it('redacts the password for display', () => {

@@ -4,7 +4,10 @@
  * fresh database (cloned from a migrated template when asked), so files run in parallel and leave
  * nothing behind.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { MIGRATIONS_DIRECTORY, migrate } from '@yclients-pg/sql';
 import pg from 'pg';
 import { inject } from 'vitest';
 
@@ -55,4 +58,80 @@ export async function createTestDatabase(options: { template?: string } = {}): P
     name,
     drop: () => admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => {}),
   };
+}
+
+/** A hash of the migration files (names and contents): a new or changed file means a new template. */
+export function migrationsHash(directory = MIGRATIONS_DIRECTORY): string {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(directory).sort()) {
+    if (!name.endsWith('.sql')) continue;
+    hash
+      .update(name)
+      .update('\0')
+      .update(readFileSync(path.join(directory, name)))
+      .update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+const TEMPLATE_PREFIX = 'tpl_yclients_';
+// pg_advisory_lock(key1, key2) on the admin database while a template is built: 'ytst' and 1.
+const TEMPLATE_LOCK = [0x79747374, 1] as const;
+let templateName: Promise<string> | undefined;
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The migrated template database for the current migration files, built once per server (under an
+ * advisory lock, so parallel test files and processes do not race): migrated under a temporary name, then
+ * renamed, so a template that exists is always complete. Templates of older migration sets are dropped.
+ */
+export function migratedTemplate(): Promise<string> {
+  templateName ??= admin(async (client) => {
+    const name = `${TEMPLATE_PREFIX}${migrationsHash()}`;
+    await client.query('select pg_advisory_lock($1, $2)', [...TEMPLATE_LOCK]);
+    try {
+      const { rows } = await client.query<{ datname: string }>(
+        "select datname from pg_database where datname like 'tpl\\_yclients\\_%'",
+      );
+      if (!rows.some((r) => r.datname === name)) {
+        const building = `${name}_build_${randomBytes(3).toString('hex')}`;
+        await client.query(`create database ${building}`);
+        try {
+          await migrate(withDatabase(adminDatabaseUrl(), building));
+          await client.query(`alter database ${building} rename to ${name}`);
+        } catch (error) {
+          await client.query(`drop database if exists ${building} with (force)`).catch(() => {});
+          throw error;
+        }
+      }
+      for (const { datname } of rows) {
+        if (datname !== name)
+          await client.query(`drop database if exists ${client.escapeIdentifier(datname)}`).catch(() => {});
+      }
+      return name;
+    } finally {
+      await client.query('select pg_advisory_unlock($1, $2)', [...TEMPLATE_LOCK]);
+    }
+  });
+  return templateName;
+}
+
+/**
+ * A fresh database with every migration applied, cloned from the migrated template (fast: a file copy).
+ * Cloning needs no other session on the template; a clone that meets one (another process just finished
+ * building it) is retried.
+ */
+export async function createMigratedTestDatabase(): Promise<TestDatabase> {
+  const template = await migratedTemplate();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await createTestDatabase({ template });
+    } catch (error) {
+      if (attempt >= 50 || !/being accessed by other users/.test(String(error))) throw error;
+      await sleep(100 + Math.random() * 200);
+    }
+  }
 }
