@@ -113,9 +113,9 @@ export async function dumpSchema(url: string): Promise<string> {
              p.oid::regprocedure::text as sig
       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
       where n.nspname = any($1) order by n.nspname, p.proname, p.oid::regprocedure::text`)) {
-      const [first = '', ...rest] = r.def.trimEnd().split('\n');
+      const [first = '', ...rest] = (r.def ?? '').trimEnd().split('\n');
       out.push(`${[unquote(first), ...rest].join('\n')};\n`);
-      if (r.comment) out.push(`COMMENT ON FUNCTION ${unquote(r.sig)} IS ${literal(r.comment)};\n`);
+      if (r.comment) out.push(`COMMENT ON FUNCTION ${unquote(r.sig ?? '')} IS ${literal(r.comment)};\n`);
     }
 
     section('Views (the analysts\u2019 contract)');
@@ -124,7 +124,7 @@ export async function dumpSchema(url: string): Promise<string> {
              obj_description(c.oid, 'pg_class') as comment
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = any($1) and c.relkind in ('v', 'm') order by 1`)) {
-      out.push(`CREATE VIEW ${r.name} AS\n${r.def.trimEnd()}\n`);
+      out.push(`CREATE VIEW ${r.name} AS\n${(r.def ?? '').trimEnd()}\n`);
       if (r.comment) out.push(`COMMENT ON VIEW ${r.name} IS ${literal(r.comment)};`);
       out.push('');
     }
@@ -147,7 +147,8 @@ export async function dumpSchema(url: string): Promise<string> {
       from objs o cross join lateral aclexplode(o.acl) a
       where a.grantee <> o.owner
       order by 4, 1, 2, 3`);
-    for (const g of grants) out.push(`GRANT ${g.privilege} ON ${g.kind} ${unquote(g.name)} TO ${g.grantee};`);
+    for (const g of grants)
+      out.push(`GRANT ${g.privilege} ON ${g.kind} ${unquote(g.name ?? '')} TO ${g.grantee};`);
 
     return `${out
       .join('\n')
