@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { InvalidDatabaseUrlError, validateDatabaseUrl } from '@yclients-pg/sql';
-import { type ConfigProblem, ConfigError } from './errors';
+import { ConfigError, type ConfigProblem } from './errors';
 
 export interface SyncConfig {
   /** Unset → the embedded default PostgreSQL. */
@@ -75,7 +75,10 @@ export function readConfig(env: NodeJS.ProcessEnv): SyncConfig {
 
   const partnerToken = get('YCLIENTS_PARTNER_TOKEN');
   if (!partnerToken) {
-    problems.push({ variable: 'YCLIENTS_PARTNER_TOKEN', message: 'is required (the partner "Bearer" token)' });
+    problems.push({
+      variable: 'YCLIENTS_PARTNER_TOKEN',
+      message: 'is required (the partner "Bearer" token)',
+    });
   }
   const userToken = get('YCLIENTS_USER_TOKEN');
   const login = get('YCLIENTS_LOGIN');
@@ -95,12 +98,21 @@ export function readConfig(env: NodeJS.ProcessEnv): SyncConfig {
   const companyIds: number[] = [];
   const rawCompanies = get('YCLIENTS_COMPANY_IDS');
   if (!rawCompanies) {
-    problems.push({ variable: 'YCLIENTS_COMPANY_IDS', message: 'is required: one or more company ids, comma-separated' });
+    problems.push({
+      variable: 'YCLIENTS_COMPANY_IDS',
+      message: 'is required: one or more company ids, comma-separated',
+    });
   } else {
-    for (const part of rawCompanies.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const part of rawCompanies
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const id = Number(part);
       if (!Number.isSafeInteger(id) || id <= 0) {
-        problems.push({ variable: 'YCLIENTS_COMPANY_IDS', message: `"${part}" is not a company id (a positive whole number)` });
+        problems.push({
+          variable: 'YCLIENTS_COMPANY_IDS',
+          message: `"${part}" is not a company id (a positive whole number)`,
+        });
       } else if (!companyIds.includes(id)) {
         companyIds.push(id);
       }
@@ -112,7 +124,10 @@ export function readConfig(env: NodeJS.ProcessEnv): SyncConfig {
     const parsed = new URL(baseUrl);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
   } catch {
-    problems.push({ variable: 'YCLIENTS_BASE_URL', message: `must be an http(s) URL, e.g. ${DEFAULT_BASE_URL}` });
+    problems.push({
+      variable: 'YCLIENTS_BASE_URL',
+      message: `must be an http(s) URL, e.g. ${DEFAULT_BASE_URL}`,
+    });
   }
 
   const config: SyncConfig = {
@@ -127,7 +142,9 @@ export function readConfig(env: NodeJS.ProcessEnv): SyncConfig {
     rpm: positiveInt(env, 'YCLIENTS_RPM', 200, problems),
     httpTimeoutMs: positiveInt(env, 'YCLIENTS_HTTP_TIMEOUT_MS', 30_000, problems),
     transactionsLookbackDays: positiveInt(env, 'YCLIENTS_TRANSACTIONS_LOOKBACK_DAYS', 30, problems),
-    changedAfterOverlapMinutes: positiveInt(env, 'YCLIENTS_CHANGED_AFTER_OVERLAP_MINUTES', 60, problems, { min: 60 }),
+    changedAfterOverlapMinutes: positiveInt(env, 'YCLIENTS_CHANGED_AFTER_OVERLAP_MINUTES', 60, problems, {
+      min: 60,
+    }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { main, parseOnly } from '../src/cli/main';
 import { EXIT } from '../src/cli/exit-codes';
+import { main, parseOnly } from '../src/cli/main';
 
 function io(env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
@@ -8,7 +8,13 @@ function io(env: NodeJS.ProcessEnv = {}) {
   return {
     out,
     err,
-    io: { env, cwd: '/nonexistent', stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), isTTY: false },
+    io: {
+      env,
+      cwd: '/nonexistent',
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => err.push(t),
+      isTTY: false,
+    },
   };
 }
 

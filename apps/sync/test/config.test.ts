@@ -38,12 +38,12 @@ describe('configuration', () => {
 
   it('lists every problem, each naming its variable', () => {
     expect(problems({})).toEqual(['YCLIENTS_PARTNER_TOKEN', 'YCLIENTS_USER_TOKEN', 'YCLIENTS_COMPANY_IDS']);
-    expect(problems({ ...good, YCLIENTS_COMPANY_IDS: '12,abc', YCLIENTS_RPS: '0', DATABASE_URL: 'mysql://x' })).toEqual([
-      'DATABASE_URL',
-      'YCLIENTS_COMPANY_IDS',
-      'YCLIENTS_RPS',
+    expect(
+      problems({ ...good, YCLIENTS_COMPANY_IDS: '12,abc', YCLIENTS_RPS: '0', DATABASE_URL: 'mysql://x' }),
+    ).toEqual(['DATABASE_URL', 'YCLIENTS_COMPANY_IDS', 'YCLIENTS_RPS']);
+    expect(problems({ ...good, YCLIENTS_USER_TOKEN: '', YCLIENTS_LOGIN: 'a@b.c' })).toEqual([
+      'YCLIENTS_PASSWORD',
     ]);
-    expect(problems({ ...good, YCLIENTS_USER_TOKEN: '', YCLIENTS_LOGIN: 'a@b.c' })).toEqual(['YCLIENTS_PASSWORD']);
     expect(problems({ ...good, YCLIENTS_CHANGED_AFTER_OVERLAP_MINUTES: '5' })).toEqual([
       'YCLIENTS_CHANGED_AFTER_OVERLAP_MINUTES',
     ]);
@@ -58,7 +58,12 @@ describe('configuration', () => {
   });
 
   it('accepts login and password instead of a user token', () => {
-    const config = readConfig({ ...good, YCLIENTS_USER_TOKEN: undefined, YCLIENTS_LOGIN: 'a@b.c', YCLIENTS_PASSWORD: 'pw1' });
+    const config = readConfig({
+      ...good,
+      YCLIENTS_USER_TOKEN: undefined,
+      YCLIENTS_LOGIN: 'a@b.c',
+      YCLIENTS_PASSWORD: 'pw1',
+    });
     expect(config.login).toBe('a@b.c');
     expect(secretsOf(config)).toEqual(['partner-abc', 'pw1']);
   });
@@ -72,7 +77,10 @@ describe('configuration', () => {
   });
 
   it('collects the password inside DATABASE_URL as a secret', () => {
-    const config = readConfig({ ...good, DATABASE_URL: 'postgres://app:s3cr%40t@db.example:5432/x?sslmode=require' });
+    const config = readConfig({
+      ...good,
+      DATABASE_URL: 'postgres://app:s3cr%40t@db.example:5432/x?sslmode=require',
+    });
     expect(secretsOf(config)).toContain('s3cr@t');
   });
 });

@@ -7,7 +7,9 @@ describe('output redaction', () => {
   it('masks known secrets, auth headers and database passwords', () => {
     expect(redact('auth failed for partner-abc / user-xyz')).toBe('auth failed for *** / ***');
     expect(redact('Authorization: Bearer zzz, User yyy')).toBe('Authorization: Bearer ***, User ***');
-    expect(redact('cannot reach postgres://app:secret@db:5432/x')).toBe('cannot reach postgres://app:***@db:5432/x');
+    expect(redact('cannot reach postgres://app:secret@db:5432/x')).toBe(
+      'cannot reach postgres://app:***@db:5432/x',
+    );
   });
 
   it('masks phone numbers in every format the API uses', () => {
@@ -17,7 +19,8 @@ describe('output redaction', () => {
   });
 
   it('leaves ids, counts and timestamps alone', () => {
-    const line = '{"runId":12,"rows":300,"companyId":101,"time":"2026-11-23T10:00:00.000Z","durationMs":1234}';
+    const line =
+      '{"runId":12,"rows":300,"companyId":101,"time":"2026-11-23T10:00:00.000Z","durationMs":1234}';
     expect(redact(line)).toBe(line);
   });
 });

@@ -22,7 +22,11 @@ export const EXIT = {
 } as const;
 
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof InvalidDatabaseUrlError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof UsageError ||
+    error instanceof InvalidDatabaseUrlError
+  ) {
     return EXIT.usage;
   }
   if (error instanceof LockHeldError) return EXIT.locked;

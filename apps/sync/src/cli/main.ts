@@ -24,7 +24,10 @@ export interface CliIo {
 export function parseOnly(value: string | undefined): EntityName[] | undefined {
   if (!value) return undefined;
   const picked = new Set<EntityName>();
-  for (const name of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const name of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const group = ENTITY_GROUPS[name];
     if (group) for (const e of group) picked.add(e);
     else if (isEntityName(name)) picked.add(name);
@@ -35,7 +38,10 @@ export function parseOnly(value: string | undefined): EntityName[] | undefined {
 
 function parseCompanies(values: string[] | undefined, configured: number[]): number[] | undefined {
   if (!values?.length) return undefined;
-  const ids = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  const ids = values
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   return ids.map((raw) => {
     const id = Number(raw);
     if (!Number.isSafeInteger(id) || id <= 0) throw new UsageError(`--company: "${raw}" is not a company id`);
@@ -65,7 +71,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).valueOf() as {
-      values: { only?: string; full: boolean; 'dry-run': boolean; company?: string[]; json: boolean; verbose: boolean; help: boolean };
+      values: {
+        only?: string;
+        full: boolean;
+        'dry-run': boolean;
+        company?: string[];
+        json: boolean;
+        verbose: boolean;
+        help: boolean;
+      };
       positionals: string[];
     };
     if (values.help) {
@@ -74,12 +88,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     const command = positionals[0] ?? 'sync';
     if (positionals.length > 1 || !['sync', 'status', 'migrate'].includes(command)) {
-      throw new UsageError(`unknown command "${positionals.join(' ')}" (commands: status, migrate; see --help)`);
+      throw new UsageError(
+        `unknown command "${positionals.join(' ')}" (commands: status, migrate; see --help)`,
+      );
     }
     const json = values.json || !io.isTTY;
     const progress: Progress = json ? silentProgress : ttyProgress();
     const makeLog = () =>
-      createLogger({ json, redact: (t) => redact(t), write: io.stderr, debug: values.verbose, beforeWrite: () => progress.clear() });
+      createLogger({
+        json,
+        redact: (t) => redact(t),
+        write: io.stderr,
+        debug: values.verbose,
+        beforeWrite: () => progress.clear(),
+      });
     log = makeLog();
 
     if (command === 'migrate') {
@@ -106,7 +128,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const { runSync } = await import('../engine/run-sync');
     const { formatSummary } = await import('../engine/summary');
     try {
-      const summary = await runSync(config, options, { log, progress, env, ...(io.fetch ? { fetch: io.fetch } : {}) });
+      const summary = await runSync(config, options, {
+        log,
+        progress,
+        env,
+        ...(io.fetch ? { fetch: io.fetch } : {}),
+      });
       if (!json) io.stdout(redact(formatSummary(summary)));
       return EXIT.ok;
     } catch (error) {

@@ -9,7 +9,9 @@ export function readDatabaseUrl(env: NodeJS.ProcessEnv): string | undefined {
     return validateDatabaseUrl(raw);
   } catch (error) {
     if (error instanceof InvalidDatabaseUrlError) {
-      throw new ConfigError([{ variable: 'DATABASE_URL', message: error.message.replace(/^DATABASE_URL /, '') }]);
+      throw new ConfigError([
+        { variable: 'DATABASE_URL', message: error.message.replace(/^DATABASE_URL /, '') },
+      ]);
     }
     throw error;
   }

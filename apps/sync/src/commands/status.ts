@@ -11,7 +11,11 @@ import { readDatabaseUrl } from './database-url';
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (c ?? '').padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }
 
@@ -24,10 +28,14 @@ function ago(date: Date | null): string {
   return `${Math.round(s / 86400)}d ago`;
 }
 
-export async function runStatus(env: NodeJS.ProcessEnv, log: Logger, options: { json: boolean }): Promise<string> {
-  const { db, close } = await openDatabase({ databaseUrl: readDatabaseUrl(env) }, { log, env });
+export async function runStatus(
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  options: { json: boolean },
+): Promise<string> {
+  const { db, url, close } = await openDatabase({ databaseUrl: readDatabaseUrl(env) }, { log, env });
   try {
-    await migrate(db, { log: (m: string) => log.debug(m) });
+    await migrate(url, { log: (m: string) => log.debug(m) });
     const locked = await lockedCompanies(db);
     const runs = await db.query(sql`
       select id, status, started_at, finished_at, options -> 'companyIds' as companies, error
@@ -40,7 +48,11 @@ export async function runStatus(env: NodeJS.ProcessEnv, log: Logger, options: { 
       from yclients_sync.sync_state s order by s.company_id, s.entity`);
     if (options.json) return JSON.stringify({ runningFor: locked, runs, states });
     const out: string[] = [];
-    out.push(locked.length ? `A sync is running now for compan${locked.length > 1 ? 'ies' : 'y'} ${locked.join(', ')}.` : 'No sync is running now.');
+    out.push(
+      locked.length
+        ? `A sync is running now for compan${locked.length > 1 ? 'ies' : 'y'} ${locked.join(', ')}.`
+        : 'No sync is running now.',
+    );
     out.push('', 'Last runs:');
     out.push(
       runs.length

@@ -16,7 +16,9 @@ export async function tryLockCompanies(conn: Connection, companyIds: number[]): 
   if (held.length > 0) {
     const taken = rows.filter((r) => r.locked).map((r) => Number(r.id));
     if (taken.length > 0) {
-      await conn.query(sql`select pg_advisory_unlock(${SYNC_LOCK_CLASS}, id::int) from unnest(${taken}::bigint[]) as t(id)`);
+      await conn.query(
+        sql`select pg_advisory_unlock(${SYNC_LOCK_CLASS}, id::int) from unnest(${taken}::bigint[]) as t(id)`,
+      );
     }
   }
   return held;

@@ -85,7 +85,10 @@ export async function finishRefresh(
 }
 
 /** How many distinct ids a refresh has seen so far (a records window's completeness check). */
-export async function seenCount(db: Db, args: { entity: EntityName; companyId: number; refreshId: number }): Promise<number> {
+export async function seenCount(
+  db: Db,
+  args: { entity: EntityName; companyId: number; refreshId: number },
+): Promise<number> {
   const [row] = await db.query(sql`
     select count(*)::int as n from yclients_staging.seen_ids
     where company_id = ${args.companyId} and entity = ${args.entity} and refresh_id = ${args.refreshId}`);

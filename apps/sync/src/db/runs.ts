@@ -5,7 +5,10 @@ import type { Db } from './queryable';
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'abandoned';
 
-export async function openRun(db: Db, options: { companyIds: number[]; [k: string]: unknown }): Promise<number> {
+export async function openRun(
+  db: Db,
+  options: { companyIds: number[]; [k: string]: unknown },
+): Promise<number> {
   const [row] = await db.query(sql`
     insert into yclients_sync.sync_runs (status, pid, host, options)
     values ('running', ${process.pid}, ${os.hostname()}, ${JSON.stringify(options)}::jsonb)
@@ -36,7 +39,12 @@ export async function closeRun(db: Db, runId: number, status: RunStatus, error?:
      where id = ${runId}`);
 }
 
-export async function startRunEntity(db: Db, runId: number, companyId: number, entity: string): Promise<void> {
+export async function startRunEntity(
+  db: Db,
+  runId: number,
+  companyId: number,
+  entity: string,
+): Promise<void> {
   await db.query(sql`
     insert into yclients_sync.sync_run_entities (run_id, company_id, entity, started_at, status)
     values (${runId}, ${companyId}, ${entity}, now(), 'running')

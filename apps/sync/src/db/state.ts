@@ -79,7 +79,12 @@ export async function markFailed(
 }
 
 /** Writes a checkpoint without a page (e.g. the end of a rebuild). */
-export async function writeCheckpoint(db: Db, companyId: number, entity: string, checkpoint: Checkpoint): Promise<void> {
+export async function writeCheckpoint(
+  db: Db,
+  companyId: number,
+  entity: string,
+  checkpoint: Checkpoint,
+): Promise<void> {
   await db.query(sql`
     insert into yclients_sync.sync_state (company_id, entity, last_id, last_ordinal, page_size, cursor, status, try_count, updated_at)
     values (${companyId}, ${entity}, ${checkpoint.last_id ?? null}, ${checkpoint.last_ordinal ?? null},

@@ -4,7 +4,7 @@
  * typed errors (mapped to exit codes in one place, cli/exit-codes.ts).
  */
 import type { ConnectionPool, Queryable } from '@databases/pg';
-import { type YclientsClient, YclientsAuthError, createYclientsClient } from '@yclients-pg/sdk';
+import { createYclientsClient, YclientsAuthError, type YclientsClient } from '@yclients-pg/sdk';
 import { connectDatabase, migrate, redactDatabaseUrl, resolveDatabase } from '@yclients-pg/sql';
 import type { SyncConfig } from '../config';
 import { tryLockCompanies, unlockCompanies } from '../db/lock';
@@ -13,7 +13,12 @@ import { abandonDeadRuns, closeRun, finishRunEntity, openRun, startRunEntity } f
 import { markFailed, markInProgress, markSucceeded, readState } from '../db/state';
 import { PIPELINES } from '../entities';
 import { ENTITY_NAMES, type EntityName } from '../entities/names';
-import { CredentialsRefusedError, DatabaseUnreachableError, LockHeldError, PartialSyncError } from '../errors';
+import {
+  CredentialsRefusedError,
+  DatabaseUnreachableError,
+  LockHeldError,
+  PartialSyncError,
+} from '../errors';
 import type { Logger } from '../log/logger';
 import type { Progress } from '../log/progress';
 import { isValidTimeZone } from '../time';
@@ -41,7 +46,14 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ECONNRESET',
+]);
 
 /** PostgreSQL could not be reached at all (as opposed to a query failing). */
 export function isUnreachable(error: unknown): boolean {
@@ -49,32 +61,42 @@ export function isUnreachable(error: unknown): boolean {
   if (!e) return false;
   if (e.code && CONNECTION_CODES.has(e.code)) return true;
   if (e.code === '28P01' || e.code === '28000' || e.code === '3D000') return true;
-  if (/timeout expired|Connection terminated|connect ETIMEDOUT|getaddrinfo/i.test(e.message ?? '')) return true;
+  if (/timeout expired|Connection terminated|connect ETIMEDOUT|getaddrinfo/i.test(e.message ?? ''))
+    return true;
   return e.cause ? isUnreachable(e.cause) : false;
 }
 
 export async function openDatabase(
   config: Pick<SyncConfig, 'databaseUrl'>,
   deps: Pick<SyncDeps, 'log' | 'env'>,
-): Promise<{ db: ConnectionPool; close(): Promise<void> }> {
-  const resolved = await resolveDatabase(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : deps.env ?? {}, {
-    log: (m) => deps.log.info(m),
-  }).catch((error) => {
+): Promise<{ db: ConnectionPool; url: string; close(): Promise<void> }> {
+  const resolved = await resolveDatabase(
+    config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : (deps.env ?? {}),
+    {
+      log: (m) => deps.log.info(m),
+    },
+  ).catch((error) => {
     throw new DatabaseUnreachableError(`could not start the embedded PostgreSQL: ${messageOf(error)}`);
   });
-  if (resolved.embedded) deps.log.info('using the embedded PostgreSQL (DATABASE_URL is not set)', { dataDir: resolved.embedded.dataDir });
+  if (resolved.embedded)
+    deps.log.info('using the embedded PostgreSQL (DATABASE_URL is not set)', {
+      dataDir: resolved.embedded.dataDir,
+    });
   const db = connectDatabase(resolved.url, { poolSize: 4 });
   try {
     await db.query(db.sql`select 1`);
   } catch (error) {
     await db.dispose().catch(() => {});
     if (isUnreachable(error)) {
-      throw new DatabaseUnreachableError(`cannot reach the database at ${redactDatabaseUrl(resolved.url)}: ${messageOf(error)}`);
+      throw new DatabaseUnreachableError(
+        `cannot reach the database at ${redactDatabaseUrl(resolved.url)}: ${messageOf(error)}`,
+      );
     }
     throw error;
   }
   return {
     db,
+    url: resolved.url,
     close: async () => {
       await db.dispose();
       // Stop the embedded server we started (a server we only joined belongs to its starter).
@@ -83,13 +105,17 @@ export async function openDatabase(
   };
 }
 
-export async function runSync(config: SyncConfig, options: SyncOptions, deps: SyncDeps): Promise<SyncSummary> {
+export async function runSync(
+  config: SyncConfig,
+  options: SyncOptions,
+  deps: SyncDeps,
+): Promise<SyncSummary> {
   const startedAt = Date.now();
   const companyIds = options.companyIds?.length ? options.companyIds : config.companyIds;
   const entities = ENTITY_NAMES.filter((e) => !options.only || options.only.includes(e));
-  const { db, close } = await openDatabase(config, deps);
+  const { db, url, close } = await openDatabase(config, deps);
   try {
-    await migrate(db, { log: (m: string) => deps.log.debug(m) });
+    await migrate(url, { log: (m: string) => deps.log.info(m) });
     return await db.task(async (lockConn) => {
       const held = await tryLockCompanies(lockConn, companyIds);
       if (held.length > 0) throw new LockHeldError(held);
@@ -124,7 +150,7 @@ async function syncCompanies(
   deps: SyncDeps,
   startedAt: number,
 ): Promise<SyncSummary> {
-  const { log, progress } = deps;
+  const { log } = deps;
   const runId = await openRun(db, {
     companyIds: options.companyIds,
     only: options.only ?? null,
@@ -132,13 +158,21 @@ async function syncCompanies(
     dryRun: options.dryRun,
   });
   const abandoned = await abandonDeadRuns(db, runId, options.companyIds);
-  if (abandoned > 0) log.warn('marked runs left running by a stopped process as abandoned', { count: abandoned });
-  log.info('sync started', { runId, companies: options.companyIds.join(','), entities: entities.join(','), full: options.full });
+  if (abandoned > 0)
+    log.warn('marked runs left running by a stopped process as abandoned', { count: abandoned });
+  log.info('sync started', {
+    runId,
+    companies: options.companyIds.join(','),
+    entities: entities.join(','),
+    full: options.full,
+  });
 
   let requests = 0;
   const yc: YclientsClient = createYclientsClient({
     partnerToken: config.partnerToken,
-    ...(config.userToken ? { userToken: config.userToken } : { login: config.login!, password: config.password! }),
+    ...(config.userToken
+      ? { userToken: config.userToken }
+      : { login: config.login!, password: config.password! }),
     baseUrl: config.baseUrl,
     rps: config.rps,
     rpm: config.rpm,
@@ -147,7 +181,13 @@ async function syncCompanies(
     hooks: {
       onResponse: (info) => {
         requests += 1;
-        log.debug('request', { method: info.method, path: info.path, status: info.status, durationMs: info.ms, attempt: info.attempt });
+        log.debug('request', {
+          method: info.method,
+          path: info.path,
+          status: info.status,
+          durationMs: info.ms,
+          attempt: info.attempt,
+        });
       },
     },
   });
@@ -172,18 +212,41 @@ async function syncCompanies(
       timeZone = isValidTimeZone(company.timezone) ? company.timezone : 'Europe/Moscow';
     } catch (error) {
       if (error instanceof YclientsAuthError) {
-        log.error('YClients refused access to the company', { companyId, status: error.status, error: messageOf(error) });
+        log.error('YClients refused access to the company', {
+          companyId,
+          status: error.status,
+          error: messageOf(error),
+        });
         refusedCompanies.push(companyId);
         continue;
       }
       for (const entity of entities) {
-        summaries.push({ companyId, entity, status: 'failed', pages: 0, rows: 0, requests: 0, durationMs: 0, error: messageOf(error), ...zeroCounts() });
+        summaries.push({
+          companyId,
+          entity,
+          status: 'failed',
+          pages: 0,
+          rows: 0,
+          requests: 0,
+          durationMs: 0,
+          error: messageOf(error),
+          ...zeroCounts(),
+        });
       }
       log.error('could not read the company', { companyId, error: messageOf(error) });
       continue;
     }
     for (const entity of entities) {
-      summaries.push(await syncEntity(db, yc, config, options, deps, { companyId, entity, runId, timeZone, runStartedAt, requestsSoFar: () => requests }));
+      summaries.push(
+        await syncEntity(db, yc, config, options, deps, {
+          companyId,
+          entity,
+          runId,
+          timeZone,
+          runStartedAt,
+          requestsSoFar: () => requests,
+        }),
+      );
     }
   }
 
@@ -213,7 +276,10 @@ async function syncCompanies(
   };
   log.info('sync finished', { runId, status, requests, durationMs: summary.durationMs });
   if (everythingRefused) {
-    throw Object.assign(new CredentialsRefusedError('YClients refused the credentials or the licence for every company'), { summary });
+    throw Object.assign(
+      new CredentialsRefusedError('YClients refused the credentials or the licence for every company'),
+      { summary },
+    );
   }
   if (status !== 'succeeded') {
     throw Object.assign(
@@ -233,17 +299,46 @@ async function syncEntity(
   config: SyncConfig,
   options: SyncOptions,
   deps: SyncDeps,
-  at: { companyId: number; entity: EntityName; runId: number; timeZone: string; runStartedAt: Date; requestsSoFar: () => number },
+  at: {
+    companyId: number;
+    entity: EntityName;
+    runId: number;
+    timeZone: string;
+    runStartedAt: Date;
+    requestsSoFar: () => number;
+  },
 ): Promise<EntitySummary> {
   const { companyId, entity, runId } = at;
   const log = deps.log.child({ companyId, entity });
-  const summary: EntitySummary = { companyId, entity, status: 'succeeded', pages: 0, rows: 0, requests: 0, durationMs: 0, ...zeroCounts() };
+  const summary: EntitySummary = {
+    companyId,
+    entity,
+    status: 'succeeded',
+    pages: 0,
+    rows: 0,
+    requests: 0,
+    durationMs: 0,
+    ...zeroCounts(),
+  };
   const state = await readState(db, companyId, entity);
-  if (!options.full && state?.nextTryAt && state.nextTryAt.getTime() > Date.now() && (state.status === 'retry_waiting' || state.status === 'error')) {
-    log.warn('skipped: waiting before the next try after a failure', { nextTryAt: state.nextTryAt.toISOString(), tries: state.tryCount, lastError: state.lastError });
+  if (
+    !options.full &&
+    state?.nextTryAt &&
+    state.nextTryAt.getTime() > Date.now() &&
+    (state.status === 'retry_waiting' || state.status === 'error')
+  ) {
+    log.warn('skipped: waiting before the next try after a failure', {
+      nextTryAt: state.nextTryAt.toISOString(),
+      tries: state.tryCount,
+      lastError: state.lastError,
+    });
     summary.status = 'skipped';
     summary.error = `next try at ${state.nextTryAt.toISOString()}`;
-    await finishRunEntity(db, runId, companyId, entity, { status: 'skipped', requests: 0, error: summary.error });
+    await finishRunEntity(db, runId, companyId, entity, {
+      status: 'skipped',
+      requests: 0,
+      error: summary.error,
+    });
     return summary;
   }
   const started = Date.now();
@@ -280,7 +375,12 @@ async function syncEntity(
     summary.error = messageOf(error);
     summary.refused = error instanceof YclientsAuthError;
     const next = await markFailed(db, companyId, entity, summary.error);
-    log.error('entity failed', { error: summary.error, tries: next.tryCount, state: next.status, nextTryAt: next.nextTryAt });
+    log.error('entity failed', {
+      error: summary.error,
+      tries: next.tryCount,
+      state: next.status,
+      nextTryAt: next.nextTryAt,
+    });
   } finally {
     deps.progress.done();
   }
@@ -292,7 +392,15 @@ async function syncEntity(
     ...(summary.error ? { error: summary.error } : {}),
   });
   if (summary.status === 'succeeded') {
-    log.info('entity synced', { rows: summary.rows, inserted: summary.inserted, updated: summary.updated, unchanged: summary.unchanged, deleted: summary.deleted, requests: summary.requests, durationMs: summary.durationMs });
+    log.info('entity synced', {
+      rows: summary.rows,
+      inserted: summary.inserted,
+      updated: summary.updated,
+      unchanged: summary.unchanged,
+      deleted: summary.deleted,
+      requests: summary.requests,
+      durationMs: summary.durationMs,
+    });
   }
   return summary;
 }

@@ -29,7 +29,19 @@ export interface SyncSummary {
 
 /** A fixed-width table of a run, for the end of a human run. */
 export function formatSummary(summary: SyncSummary): string {
-  const head = ['company', 'entity', 'status', 'pages', 'rows', 'ins', 'upd', 'same', 'del', 'requests', 'time'];
+  const head = [
+    'company',
+    'entity',
+    'status',
+    'pages',
+    'rows',
+    'ins',
+    'upd',
+    'same',
+    'del',
+    'requests',
+    'time',
+  ];
   const body = summary.entities.map((e) => [
     String(e.companyId),
     e.entity,
@@ -44,8 +56,11 @@ export function formatSummary(summary: SyncSummary): string {
     `${(e.durationMs / 1000).toFixed(1)}s`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const title = `${summary.dryRun ? 'DRY RUN (rolled back): ' : ''}run ${summary.runId ?? '-'} ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)}s, ${summary.requests} requests`;
-  const errors = summary.entities.filter((e) => e.error).map((e) => `  ${e.entity}@${e.companyId}: ${e.error}`);
+  const errors = summary.entities
+    .filter((e) => e.error)
+    .map((e) => `  ${e.entity}@${e.companyId}: ${e.error}`);
   return [title, line(head), ...body.map(line), ...(errors.length ? ['errors:', ...errors] : [])].join('\n');
 }

@@ -7,7 +7,10 @@ import { mergeAndFinish } from '../db/merge';
 import type { EntityContext, EntityPipeline } from './context';
 import type { EntityName } from './names';
 
-function catalog(entity: EntityName, fetch: (ctx: EntityContext) => Promise<Array<{ id: number }>>): EntityPipeline {
+function catalog(
+  entity: EntityName,
+  fetch: (ctx: EntityContext) => Promise<Array<{ id: number }>>,
+): EntityPipeline {
   return async (ctx) => {
     ctx.progress.start(entity);
     const rows = await fetch(ctx);
@@ -18,7 +21,12 @@ function catalog(entity: EntityName, fetch: (ctx: EntityContext) => Promise<Arra
       runId: ctx.runId,
       rows,
       refreshId: ctx.runId,
-      checkpoint: { last_id: last?.id ?? null, last_ordinal: rows.length, page_size: rows.length, cursor: null },
+      checkpoint: {
+        last_id: last?.id ?? null,
+        last_ordinal: rows.length,
+        page_size: rows.length,
+        cursor: null,
+      },
     });
     ctx.progress.page(rows.length);
     ctx.counted(rows.length, counts);
@@ -27,7 +35,9 @@ function catalog(entity: EntityName, fetch: (ctx: EntityContext) => Promise<Arra
 
 export const positions = catalog('positions', (ctx) => ctx.yc.positions(ctx.companyId));
 export const staff = catalog('staff', (ctx) => ctx.yc.staff(ctx.companyId));
-export const serviceCategories = catalog('service_categories', (ctx) => ctx.yc.serviceCategories(ctx.companyId));
+export const serviceCategories = catalog('service_categories', (ctx) =>
+  ctx.yc.serviceCategories(ctx.companyId),
+);
 export const services = catalog('services', (ctx) => ctx.yc.services(ctx.companyId));
 export const clientCategories = catalog('client_categories', (ctx) => ctx.yc.clientLabels(ctx.companyId));
 export const accounts = catalog('accounts', (ctx) => ctx.yc.accounts(ctx.companyId));

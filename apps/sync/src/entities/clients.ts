@@ -166,7 +166,11 @@ async function readChanged(ctx: EntityContext, cursor: { changedAfter: string })
   const current = (await readState(ctx.db, ctx.companyId, 'clients')) ?? ctx.state!;
   let page = 1;
   for (;;) {
-    const result = await ctx.yc.clientsPage(ctx.companyId, { page, count: CLIENTS_PAGE_SIZE, changedAfter: since });
+    const result = await ctx.yc.clientsPage(ctx.companyId, {
+      page,
+      count: CLIENTS_PAGE_SIZE,
+      changedAfter: since,
+    });
     const last = result.rows.length === 0 || page * CLIENTS_PAGE_SIZE >= result.totalCount;
     const counts = await mergePage(ctx.db, {
       entity: 'clients',

@@ -1,7 +1,7 @@
 import type { YclientsClient } from '@yclients-pg/sdk';
 import type { SyncConfig } from '../config';
-import type { Db } from '../db/queryable';
 import type { MergeCounts } from '../db/merge';
+import type { Db } from '../db/queryable';
 import type { EntityState } from '../db/state';
 import type { Logger } from '../log/logger';
 import type { Progress } from '../log/progress';

@@ -28,7 +28,15 @@ interface Window {
 }
 
 type RecordsCursor =
-  | { mode: 'full'; windows: Window[]; index: number; page: number; pass: number; runId: number; changedAfterNext: string }
+  | {
+      mode: 'full';
+      windows: Window[];
+      index: number;
+      page: number;
+      pass: number;
+      runId: number;
+      changedAfterNext: string;
+    }
   | { mode: 'incremental'; changedAfter: string; page?: number; changedAfterNext?: string };
 
 function readCursor(ctx: EntityContext): RecordsCursor | null {
@@ -43,7 +51,10 @@ export const records: EntityPipeline = async (ctx) => {
     const planned = await planWindows(ctx);
     await fullLoad(ctx, planned);
   } else if (cursor.mode === 'full') {
-    ctx.log.info('records: resuming an interrupted full load', { window: cursor.index + 1, page: cursor.page });
+    ctx.log.info('records: resuming an interrupted full load', {
+      window: cursor.index + 1,
+      page: cursor.page,
+    });
     await fullLoad(ctx, cursor);
   } else {
     await readChanged(ctx, cursor);
@@ -64,8 +75,8 @@ async function planWindows(ctx: EntityContext): Promise<Extract<RecordsCursor, {
   const toDay = dayOf(newest.rows[0], ctx.timeZone);
   const fromDay = dayOf(oldest.rows[0] ?? newest.rows[0], ctx.timeZone);
   ctx.progress.total(total);
-  const lo = fromDay < toDay ? fromDay : toDay;
-  const hi = fromDay < toDay ? toDay : fromDay;
+  // ISO dates compare as strings.
+  const [lo, hi] = [fromDay, toDay].sort() as [string, string];
   const days = daysBetween(lo, hi) + 1;
   const count = Math.min(MAX_WINDOWS, days, Math.max(1, Math.ceil(total / ROWS_PER_WINDOW)));
   const windows: Window[] = [];
@@ -73,7 +84,7 @@ async function planWindows(ctx: EntityContext): Promise<Extract<RecordsCursor, {
   // Newest first, like the list itself, so the most useful data lands first.
   for (let end = hi; end >= lo; end = addDays(end, -step)) {
     const start = addDays(end, -(step - 1));
-    windows.push({ from: start < lo ? lo : start, to: end });
+    windows.push({ from: [start, lo].sort().at(-1)!, to: end });
     if (start <= lo) break;
   }
   return { ...base, windows };
@@ -109,7 +120,12 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
         runId: ctx.runId,
         rows: result.rows,
         refreshId,
-        checkpoint: { last_id: result.rows.at(-1)?.id ?? null, last_ordinal: null, page_size: RECORDS_PAGE_SIZE, cursor },
+        checkpoint: {
+          last_id: result.rows.at(-1)?.id ?? null,
+          last_ordinal: null,
+          page_size: RECORDS_PAGE_SIZE,
+          cursor,
+        },
       });
       ctx.progress.page(result.rows.length);
       ctx.counted(result.rows.length, counts);
@@ -129,7 +145,9 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
       continue;
     }
     if (seen < total) {
-      throw new Error(`records window ${window.from}..${window.to} stayed incomplete (${seen} of ${total} ids)`);
+      throw new Error(
+        `records window ${window.from}..${window.to} stayed incomplete (${seen} of ${total} ids)`,
+      );
     }
     // The window covers [from 00:00, to+1 23:59:00) local: exactly what the API returned for it.
     const next: RecordsCursor =
@@ -141,7 +159,11 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
         entity: 'records',
         companyId: ctx.companyId,
         refreshId,
-        window: { from: `${window.from} 00:00:00`, to: `${addDays(window.to, 1)} 23:59:00`, timeZone: ctx.timeZone },
+        window: {
+          from: `${window.from} 00:00:00`,
+          to: `${addDays(window.to, 1)} 23:59:00`,
+          timeZone: ctx.timeZone,
+        },
       });
       ctx.removed(deleted);
       await mergePage(tx, {
@@ -162,12 +184,18 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
       companyId: ctx.companyId,
       runId: ctx.runId,
       rows: [],
-      checkpoint: { page_size: RECORDS_PAGE_SIZE, cursor: { mode: 'incremental', changedAfter: changedAfterNext } },
+      checkpoint: {
+        page_size: RECORDS_PAGE_SIZE,
+        cursor: { mode: 'incremental', changedAfter: changedAfterNext },
+      },
     });
   }
 }
 
-async function readChanged(ctx: EntityContext, cursor: Extract<RecordsCursor, { mode: 'incremental' }>): Promise<void> {
+async function readChanged(
+  ctx: EntityContext,
+  cursor: Extract<RecordsCursor, { mode: 'incremental' }>,
+): Promise<void> {
   const changedAfterNext = cursor.changedAfterNext ?? localDateTime(ctx.runStartedAt, ctx.timeZone);
   const since = minusMinutes(cursor.changedAfter, ctx.config.changedAfterOverlapMinutes);
   let page = cursor.page ?? 1;

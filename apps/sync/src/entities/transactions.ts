@@ -56,7 +56,11 @@ export const transactions: EntityPipeline = async (ctx) => {
       runId: ctx.runId,
       rows: result.rows,
       refreshId: cursor.refreshId,
-      checkpoint: { last_id: result.rows.at(-1)?.id ?? null, page_size: TRANSACTIONS_PAGE_SIZE, cursor: { ...cursor, page: page + 1 } },
+      checkpoint: {
+        last_id: result.rows.at(-1)?.id ?? null,
+        page_size: TRANSACTIONS_PAGE_SIZE,
+        cursor: { ...cursor, page: page + 1 },
+      },
     });
     ctx.progress.page(result.rows.length);
     ctx.counted(result.rows.length, counts);
@@ -78,7 +82,10 @@ export const transactions: EntityPipeline = async (ctx) => {
       companyId: ctx.companyId,
       runId: ctx.runId,
       rows: [],
-      checkpoint: { page_size: TRANSACTIONS_PAGE_SIZE, cursor: { loaded: true, lastWindow: { from: cursor.from, to: cursor.to } } },
+      checkpoint: {
+        page_size: TRANSACTIONS_PAGE_SIZE,
+        cursor: { loaded: true, lastWindow: { from: cursor.from, to: cursor.to } },
+      },
     });
   });
 };

@@ -1,0 +1,7 @@
+/** The sync as a library, for the end-to-end tests, the demo and the benchmarks. */
+
+export { EXIT, exitCodeFor } from './cli/exit-codes';
+export { type CliIo, main } from './cli/main';
+export { runSync, type SyncOptions } from './engine/run-sync';
+export type { EntitySummary, SyncSummary } from './engine/summary';
+export { ENTITY_NAMES, type EntityName } from './entities/names';

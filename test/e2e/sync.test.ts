@@ -1,0 +1,243 @@
+/**
+ * `pnpm sync` end to end: the simulator as a real HTTP server, a real PostgreSQL, the real CLI. One test
+ * per user pain of design §7.
+ */
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseSnapshot, fakeSnapshot, rowVersions } from '../helpers/compare';
+import { type Harness, runSync, spawnSync, startHarness } from '../helpers/harness';
+
+const COMPANY = 101;
+const small = { clients: 650, records: 2500, transactions: 450 };
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function query<T extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function requestsByPath(h: Harness): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of h.fake.requests) counts[r.path] = (counts[r.path] ?? 0) + 1;
+  return counts;
+}
+
+describe('pnpm sync against the simulator', () => {
+  it('a full sync equals the simulator exactly: every row and every link', async () => {
+    harness = await startHarness({ seed: 1, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const result = await runSync(harness.env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await databaseSnapshot(harness.db.url, COMPANY)).toEqual(fakeSnapshot(harness.fake, COMPANY));
+    const [run] = await query<{ status: string }>(
+      harness.db.url,
+      'select status from yclients_sync.sync_runs',
+    );
+    expect(run?.status).toBe('succeeded');
+    // A full sync stays within ceil(rows / page size) per list + 10% + 5.
+    const minimum =
+      Math.ceil(small.clients / 300) +
+      Math.ceil(small.records / 1000) +
+      Math.ceil(small.transactions / 200) +
+      7;
+    expect(harness.fake.requests.length).toBeLessThanOrEqual(Math.ceil(minimum * 1.1) + 5 + 1);
+  });
+
+  it('a second run with nothing new makes about one request per entity and rewrites no row', async () => {
+    harness = await startHarness({ seed: 2, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    expect((await runSync(harness.env)).code).toBe(0);
+    const before = await rowVersions(harness.db.url);
+    harness.fake.resetRequests();
+    const second = await runSync(harness.env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(await rowVersions(harness.db.url)).toEqual(before);
+    const counts = requestsByPath(harness);
+    expect(counts['/clients/{company_id}']).toBe(2); // the ordinal check and one changed_after page
+    expect(counts['/records/{company_id}']).toBe(1); // one changed_after page
+    // small catalogs: one each; transactions: the window's pages plus the closing empty page
+    for (const p of [
+      '/company/{company_id}/staff',
+      '/company/{company_id}/services',
+      '/accounts/{company_id}',
+    ]) {
+      expect(counts[p]).toBe(1);
+    }
+    const windowRows = [...harness.fake.company(COMPANY).transactions.list()].filter(
+      (t) => Date.parse(String(t.date).replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) > Date.now() - 31 * 86_400_000,
+    ).length;
+    expect(counts['/transactions/{company_id}']).toBeLessThanOrEqual(Math.ceil(windowRows / 200) + 1);
+  });
+
+  it('inserts, updates and deletes upstream (including deletes that shift pages) land after one incremental run', async () => {
+    harness = await startHarness({ seed: 3, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    expect((await runSync(harness.env)).code).toBe(0);
+    const c = harness.fake.company(COMPANY);
+    const clients = [...c.clients.list()];
+    c.clients.delete(clients[0]!.id); // shifts every later page by one
+    c.clients.delete(clients[400]!.id);
+    c.clients.update(clients[10]!.id, { name: 'Изменённое Имя' });
+    c.clients.insert({ name: 'Новая Клиентка' });
+    const records = [...c.records.list()];
+    c.records.delete(records[5]!.id);
+    c.records.update(records[7]!.id, { comment: 'перенесено' });
+    const transactions = [...c.transactions.list()];
+    c.transactions.delete(transactions[0]!.id);
+
+    const result = await runSync(harness.env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await databaseSnapshot(harness.db.url, COMPANY)).toEqual(fakeSnapshot(harness.fake, COMPANY));
+    const [deleted] = await query<{ deleted_at: Date | null }>(
+      harness.db.url,
+      'select deleted_at from yclients.clients where company_id = $1 and id = $2',
+      [COMPANY, clients[0]!.id],
+    );
+    expect(deleted?.deleted_at).toBeInstanceOf(Date); // soft-deleted, not removed
+  });
+
+  it('a run killed mid-entity (SIGKILL) and started again loses nothing and re-fetches at most one page', async () => {
+    harness = await startHarness({
+      seed: 4,
+      rateLimit: false,
+      companies: [{ id: COMPANY, clients: 1500, records: 300, transactions: 50 }],
+    });
+    // Slow the client down so the kill lands between client pages.
+    const slow = { ...harness.env, YCLIENTS_RPS: '2', YCLIENTS_RPM: '1000' };
+    const run = spawnSync(slow, ['--only', 'clients']);
+    for (;;) {
+      const [state] = await query<{ last_ordinal: string | null }>(
+        harness.db.url,
+        "select last_ordinal from yclients_sync.sync_state where company_id = $1 and entity = 'clients'",
+        [COMPANY],
+      ).catch(() => []);
+      if (state && Number(state.last_ordinal) >= 600) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    run.child.kill('SIGKILL');
+    await run.exited;
+    const committed = Number(
+      (
+        await query<{ n: string }>(
+          harness.db.url,
+          'select last_ordinal as n from yclients_sync.sync_state where entity = $1',
+          ['clients'],
+        )
+      )[0]!.n,
+    );
+    harness.fake.resetRequests();
+    const again = await runSync(harness.env, ['--only', 'clients']);
+    expect(again.code, again.stderr).toBe(0);
+    const pages = harness.fake.requests
+      .filter((r) => r.path === '/clients/{company_id}' && !r.query.changed_after)
+      .map((r) => Number(r.query.page));
+    // It resumes at the first page not committed, so at most the page in flight is fetched again.
+    expect(Math.min(...pages)).toBeGreaterThanOrEqual(Math.floor(committed / 300));
+    expect(pages.filter((p) => p <= committed / 300).length).toBeLessThanOrEqual(1);
+    const snapshot = await databaseSnapshot(harness.db.url, COMPANY);
+    expect(snapshot.clients).toEqual(fakeSnapshot(harness.fake, COMPANY).clients);
+    const [abandoned] = await query<{ n: string }>(
+      harness.db.url,
+      "select count(*) as n from yclients_sync.sync_runs where status = 'abandoned'",
+    );
+    expect(Number(abandoned!.n)).toBe(1);
+  });
+
+  it('two concurrent runs: one works, the other exits 3 at once', async () => {
+    harness = await startHarness({ seed: 5, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const slow = { ...harness.env, YCLIENTS_RPS: '20' };
+    const first = spawnSync(slow);
+    // Wait until the first holds the lock.
+    for (;;) {
+      const rows = await query(
+        harness.db.url,
+        "select 1 from yclients_sync.sync_runs where status = 'running'",
+      ).catch(() => []);
+      if (rows.length) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const second = await runSync(harness.env);
+    expect(second.code).toBe(3);
+    expect(second.stderr).toContain('another sync is running');
+    expect((await first.exited).code).toBe(0);
+  });
+
+  it('5xx storms and 429s end in correct data', async () => {
+    harness = await startHarness({ seed: 6, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    harness.fake.faults.failNext(3, { status: 503 });
+    harness.fake.faults.rateLimitNext(2);
+    const result = await runSync(harness.env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await databaseSnapshot(harness.db.url, COMPANY)).toEqual(fakeSnapshot(harness.fake, COMPANY));
+  });
+
+  it('an entity that keeps failing ends in exit 5 with the others synced and its retry scheduled', async () => {
+    harness = await startHarness({ seed: 7, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    harness.fake.faults.failNext(10_000, { status: 502, path: /\/records\// });
+    const result = await runSync({ ...harness.env, YCLIENTS_HTTP_TIMEOUT_MS: '1000' });
+    expect(result.code).toBe(5);
+    const states = await query<{ entity: string; status: string }>(
+      harness.db.url,
+      'select entity, status from yclients_sync.sync_state',
+    );
+    expect(states.find((s) => s.entity === 'records')?.status).toBe('retry_waiting');
+    expect(states.find((s) => s.entity === 'clients')?.status).toBe('waiting');
+    const [run] = await query<{ status: string }>(
+      harness.db.url,
+      'select status from yclients_sync.sync_runs',
+    );
+    expect(run?.status).toBe('partial');
+  });
+
+  it('bad configuration exits 2 and refused credentials exit 4, with clear messages and no secrets', async () => {
+    harness = await startHarness({
+      seed: 8,
+      rateLimit: false,
+      companies: [{ id: COMPANY, clients: 5, records: 5, transactions: 5 }],
+    });
+    const bad = await runSync({ ...harness.env, YCLIENTS_COMPANY_IDS: 'abc' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('YCLIENTS_COMPANY_IDS');
+    const refused = await runSync({ ...harness.env, YCLIENTS_USER_TOKEN: 'wrong-user-token-123' });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).not.toContain('wrong-user-token-123');
+    expect(refused.stderr).not.toContain(harness.fake.credentials.partnerToken);
+    const badUrl = await runSync({ ...harness.env, DATABASE_URL: 'mysql://u:p@h/db' });
+    expect(badUrl.code).toBe(2);
+    const unreachable = await runSync({
+      ...harness.env,
+      DATABASE_URL: 'postgres://u:secretpw@127.0.0.1:1/db',
+    });
+    expect(unreachable.code).toBe(6);
+    expect(unreachable.stderr).not.toContain('secretpw');
+  });
+
+  it('SQL-injection strings and odd unicode are stored byte-exact', async () => {
+    harness = await startHarness({
+      seed: 9,
+      rateLimit: false,
+      companies: [{ id: COMPANY, clients: 20, records: 10, transactions: 10 }],
+    });
+    const names = ["Robert'); DROP TABLE yclients.clients;--", 'Zoë Ёлкина 🧖‍♀️ ‮RTL‬', '$1 $$ \\ "quoted" %s'];
+    const ids = names.map((name) => harness!.fake.company(COMPANY).clients.insert({ name }).id);
+    const result = await runSync(harness.env);
+    expect(result.code, result.stderr).toBe(0);
+    const rows = await query<{ id: string; name: string }>(
+      harness.db.url,
+      'select id, name from yclients.clients where company_id = $1 and id = any($2)',
+      [COMPANY, ids],
+    );
+    expect(rows.map((r) => r.name).sort()).toEqual([...names].sort());
+  });
+});
