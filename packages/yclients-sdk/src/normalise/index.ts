@@ -1,0 +1,25 @@
+export { normaliseAccount } from './accounts';
+export { normaliseClientLabel } from './client-labels';
+export { normaliseClient } from './clients';
+export { FALLBACK_TIME_ZONE, isTimeZone, normaliseCompany } from './company';
+export { normalisePosition } from './positions';
+export { normaliseRecord, recordNeedsZone } from './records';
+export { normaliseServiceCategory } from './service-categories';
+export { normaliseService } from './services';
+export { normaliseStaff } from './staff';
+export { normaliseTransaction } from './transactions';
+export {
+  arrayOf,
+  DEFAULT_SERVER_OFFSET,
+  emptyToNull,
+  type NormaliseOptions,
+  normalisePhone,
+  objectOrNull,
+  toBool,
+  toColor,
+  toDate,
+  toId,
+  toInt,
+  toNumber,
+  toTimestamp,
+} from './values';

@@ -1,0 +1,29 @@
+import type { Service, ServiceStaff } from '../types';
+import { asRow, requireId } from './row';
+import { arrayOf, emptyToNull, objectOrNull, toBool, toId, toInt, toNumber } from './values';
+
+/** A service with the staff who perform it (`staff[]`: staff id, their own duration and price). */
+export function normaliseService(value: unknown): Service {
+  const raw = asRow(value, 'service');
+  return {
+    id: requireId(raw, 'service'),
+    category_id: toId(raw.category_id),
+    title: emptyToNull(raw.title),
+    price_min: toNumber(raw.price_min),
+    price_max: toNumber(raw.price_max),
+    duration_seconds: toInt(raw.duration),
+    active: toBool(raw.active),
+    weight: toNumber(raw.weight),
+    comment: emptyToNull(raw.comment),
+    api_id: emptyToNull(raw.api_id),
+    staff: arrayOf(raw.staff).flatMap((item): ServiceStaff[] => {
+      const link = objectOrNull(item);
+      const staffId = toId(link?.id ?? link?.staff_id);
+      if (!link || staffId === null) return [];
+      return [
+        { staff_id: staffId, seance_length_seconds: toInt(link.seance_length), price: toNumber(link.price) },
+      ];
+    }),
+    raw,
+  };
+}

@@ -1,0 +1,28 @@
+import type { Staff } from '../types';
+import { asRow, requireId } from './row';
+import { emptyToNull, objectOrNull, toBool, toDate, toId, toNumber } from './values';
+
+/**
+ * Staff from `/company/{id}/staff` (numbers) or the deprecated list (strings, `position: []`).
+ * `deleted` prefers `is_deleted`, else `status` (1 = deleted, DOC-2026); `fired` prefers `is_fired`.
+ */
+export function normaliseStaff(value: unknown): Staff {
+  const raw = asRow(value, 'staff');
+  const position = objectOrNull(raw.position);
+  return {
+    id: requireId(raw, 'staff'),
+    name: emptyToNull(raw.name),
+    specialization: emptyToNull(raw.specialization),
+    position_id: toId(position?.id),
+    position_title: emptyToNull(position?.title),
+    fired: toBool(raw.is_fired) ?? toBool(raw.fired),
+    hidden: toBool(raw.hidden),
+    deleted: toBool(raw.is_deleted) ?? toBool(raw.status) ?? false,
+    user_id: toId(raw.user_id),
+    weight: toNumber(raw.weight),
+    api_id: emptyToNull(raw.api_id),
+    dismissal_date: toDate(raw.dismissal_date),
+    avatar: emptyToNull(raw.avatar),
+    raw,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Async page iteration over list endpoints. YClients pages by number; the end is known from
+ * `meta.total_count` (records, clients) or only from an EMPTY page (transactions: no total, and the
+ * server may clamp `count`, so a short page is not the end).
+ */
+import { YclientsError } from './errors';
+import { toInt } from './normalise/values';
+
+export interface Page<Row = unknown> {
+  page: number;
+  rows: Row[];
+  /** `meta.total_count` (or `meta.count`) when the endpoint reports one. */
+  totalCount?: number;
+}
+
+export type StopRule = 'auto' | 'total' | 'empty' | ((page: Page<unknown>, pageSize: number) => boolean);
+
+export interface PagesOptions {
+  /** Query parameter holding the page number (default `page`). */
+  pageParam?: string;
+  /** Query parameter holding the page size (default `count`). */
+  sizeParam?: string;
+  pageSize: number;
+  /** First page (default 1). */
+  startPage?: number;
+  /**
+   * When to stop after a page: `total` at `page*pageSize >= totalCount` or an empty page; `empty`
+   * only at an empty page; `auto` (default) is `total` when the page reports a total, else `empty`.
+   */
+  stop?: StopRule;
+}
+
+/** The total a list's `meta` reports, if any (`meta` may be `[]`). */
+export function totalOf(meta: unknown): number | undefined {
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return undefined;
+  const m = meta as Record<string, unknown>;
+  return toInt(m.total_count) ?? toInt(m.count) ?? undefined;
+}
+
+export function isLastPage(page: Page<unknown>, pageSize: number, stop: StopRule = 'auto'): boolean {
+  if (page.rows.length === 0) return true;
+  if (typeof stop === 'function') return stop(page, pageSize);
+  if (stop === 'empty') return false;
+  if (page.totalCount === undefined) return stop === 'total';
+  return page.page * pageSize >= page.totalCount;
+}
+
+/**
+ * Pages from `fetchPage` until the stop rule says so. Throws `page_repeated` when a page holds
+ * exactly the ids of the page before (a server ignoring the page parameter would loop forever).
+ */
+export async function* iteratePages<Row>(
+  fetchPage: (page: number, pageSize: number) => Promise<Page<Row>>,
+  options: PagesOptions & { label: string },
+): AsyncGenerator<Page<Row>, void, undefined> {
+  let previous: string | null = null;
+  for (let n = options.startPage ?? 1; ; n++) {
+    const page = await fetchPage(n, options.pageSize);
+    const signature = page.rows.length > 0 ? JSON.stringify(page.rows.map(idOf)) : null;
+    if (signature !== null && signature === previous) {
+      throw new YclientsError(
+        'page_repeated',
+        `${options.label}: page ${n} repeats page ${n - 1} (the server ignored the page parameter?)`,
+      );
+    }
+    previous = signature;
+    yield page;
+    if (isLastPage(page as Page<unknown>, options.pageSize, options.stop)) return;
+  }
+}
+
+function idOf(row: unknown): unknown {
+  return row && typeof row === 'object' ? (row as { id?: unknown }).id : row;
+}
