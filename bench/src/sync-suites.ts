@@ -1,10 +1,31 @@
 /**
- * Suites 3 and 4 need the whole chain: the simulator as an HTTP server in its own process and `pnpm sync`
- * in another. Until the simulator and the sync can run end to end, the suites report why they were not
- * measured instead of inventing numbers.
+ * Suites 3 and 4: the whole chain. The simulator runs as an HTTP server in its own process
+ * (simulator-host.ts), `pnpm sync` in another (`node --import tsx apps/sync/src/bin.ts`), against a scratch
+ * database of its own.
+ *
+ * - Requests: a full then an incremental sync with the simulator's limits on; requests per list against
+ *   ceil(rows / page size), 429s, and the achieved request rate as a share of the 5/s budget.
+ * - Memory: the sync's peak RSS (VmHWM from /proc/<pid>/status, polled while it runs) and wall time for
+ *   10k / 100k / 1M records. The 1M run raises the simulator's (and the sync's) limits, or it would take
+ *   over 7 minutes of waiting on the budget; the README says so.
+ *
+ * When the chain cannot run (simulator missing, sync failing), the suite says why instead of inventing
+ * numbers.
  */
-import { execFileSync } from 'node:child_process';
-import type { MemoryResult, NotMeasured, RequestResult } from './report';
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createScratchDatabase } from './database';
+import type { MemoryResult, MemoryRow, NotMeasured, RequestResult, RequestRow } from './report';
+import type { SimulatorConfig, SimulatorStats } from './simulator-host';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..', '..');
+const COMPANY_ID = 4564;
+const PAGE_SIZES = { clients: 300, records: 1000, transactions: 200 } as const;
+const BUDGET_PER_SECOND = 5;
 
 export interface SyncSuiteOptions {
   serverUrl: string;
@@ -14,7 +35,7 @@ export interface SyncSuiteOptions {
 
 function headCommit(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
   } catch {
     return 'unknown';
   }
@@ -29,20 +50,244 @@ export async function endToEndBlocker(): Promise<string | null> {
   return null;
 }
 
+interface Simulator {
+  url: string;
+  partnerToken: string;
+  userToken: string;
+  stats(): Promise<SimulatorStats | undefined>;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+async function startSimulator(config: SimulatorConfig): Promise<Simulator> {
+  const child = fork(path.join(HERE, 'simulator-host.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_SIMULATOR: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr = (stderr + String(d)).slice(-4000);
+  });
+  const ready = await new Promise<{ url: string; partnerToken: string; userToken: string }>(
+    (resolve, reject) => {
+      let out = '';
+      child.stdout?.on('data', (d) => {
+        out += String(d);
+        const line = out.split('\n').find((l) => l.startsWith('READY '));
+        if (line) resolve(JSON.parse(line.slice('READY '.length)));
+      });
+      child.once('exit', (code) => reject(new Error(`simulator exited with ${code}: ${stderr.trim()}`)));
+    },
+  );
+  return {
+    ...ready,
+    stats: () =>
+      new Promise((resolve) => {
+        const onMessage = (m: unknown) => {
+          const message = m as { stats: SimulatorStats; counted: boolean };
+          resolve(message.counted ? message.stats : undefined);
+        };
+        child.once('message', onMessage);
+        child.send('stats');
+      }),
+    reset: () => child.send('reset'),
+    stop: () => stopChild(child),
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+interface SyncRun {
+  code: number;
+  seconds: number;
+  peakRssMb: number;
+  stderrTail: string;
+}
+
+/** Peak RSS of a live process so far (VmHWM), in MB, or 0 when it cannot be read. */
+function vmHwmMb(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmHWM:'));
+    return line ? Number(line.replace(/\D+/g, '')) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function runSync(env: NodeJS.ProcessEnv, args: string[]): Promise<SyncRun> {
+  const started = performance.now();
+  // node itself (not pnpm) so the pid we poll is the sync's own process.
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'apps/sync/src/bin.ts'), ...args],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr = (stderr + String(d)).slice(-4000);
+  });
+  let peak = 0;
+  const poll = setInterval(() => {
+    if (child.pid) peak = Math.max(peak, vmHwmMb(child.pid));
+  }, 100);
+  const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
+  clearInterval(poll);
+  return { code, seconds: (performance.now() - started) / 1000, peakRssMb: peak, stderrTail: stderr.trim() };
+}
+
+function syncEnv(sim: Simulator, databaseUrl: string, raiseLimits: boolean): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    YCLIENTS_BASE_URL: sim.url,
+    YCLIENTS_PARTNER_TOKEN: sim.partnerToken,
+    YCLIENTS_USER_TOKEN: sim.userToken,
+    YCLIENTS_COMPANY_IDS: String(COMPANY_ID),
+    ...(raiseLimits ? { YCLIENTS_RPS: '1000', YCLIENTS_RPM: '100000' } : {}),
+  };
+}
+
+/** Requests per entity as the sync's own run log recorded them (sync_run_entities.requests). */
+async function requestsFromRunLog(databaseUrl: string): Promise<Map<string, number>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ entity: string; requests: number }>(
+      `select entity, requests from yclients_sync.sync_run_entities
+       where run_id = (select max(id) from yclients_sync.sync_runs)`,
+    );
+    return new Map(rows.map((r) => [r.entity, Number(r.requests)]));
+  } finally {
+    await client.end();
+  }
+}
+
+function notMeasured(reason: string, log: (l: string) => void): NotMeasured {
+  log(`  not measured: ${reason}`);
+  return { status: 'not measured', reason };
+}
+
 export async function runRequestSuite(options: SyncSuiteOptions): Promise<RequestResult | NotMeasured> {
   const blocker = await endToEndBlocker();
-  if (blocker) {
-    options.log(`  not measured: ${blocker}`);
-    return { status: 'not measured', reason: blocker };
+  if (blocker) return notMeasured(blocker, options.log);
+  const data = { clients: 3_000, records: 20_000, transactions: 4_000 };
+  const sim = await startSimulator({ seed: 20261123, companyId: COMPANY_ID, ...data, raiseLimits: false });
+  const db = await createScratchDatabase(options.serverUrl);
+  try {
+    const env = syncEnv(sim, db.url, false);
+    const rows: RequestRow[] = [];
+    let total = 0;
+    let status429 = 0;
+    let seconds = 0;
+    for (const run of ['full', 'incremental'] as const) {
+      sim.reset();
+      const result = await runSync(env, run === 'full' ? ['--full'] : []);
+      if (result.code !== 0)
+        return notMeasured(
+          `the ${run} sync exited ${result.code}: ${result.stderrTail.slice(-600)}`,
+          options.log,
+        );
+      const stats = await sim.stats();
+      const fromLog = await requestsFromRunLog(db.url);
+      for (const entity of ['clients', 'records', 'transactions'] as const) {
+        const requests = stats?.byList[entity] ?? fromLog.get(entity) ?? 0;
+        const minimum = run === 'full' ? Math.ceil(data[entity] / PAGE_SIZES[entity]) : 1;
+        rows.push({
+          run,
+          entity,
+          rows: run === 'full' ? data[entity] : 0,
+          pageSize: PAGE_SIZES[entity],
+          requests,
+          minimum,
+        });
+      }
+      total += stats?.total ?? [...fromLog.values()].reduce((a, b) => a + b, 0);
+      status429 += stats?.byStatus['429'] ?? 0;
+      seconds += result.seconds;
+      options.log(
+        `  ${run}: ${stats?.total ?? '?'} requests in ${result.seconds.toFixed(1)} s, 429s: ${stats?.byStatus['429'] ?? '?'}`,
+      );
+    }
+    return {
+      status: 'measured',
+      rows,
+      totalRequests: total,
+      status429,
+      seconds,
+      budgetShare: total / seconds / BUDGET_PER_SECOND,
+      note:
+        "Simulator limits on (5/s, 200/min). Requests and statuses are counted on the simulator's HTTP server. " +
+        'The rate share includes start-up and database time, so small data sets understate the sustained rate.',
+    };
+  } finally {
+    await sim.stop();
+    await db.drop().catch(() => {});
   }
-  throw new Error('request suite: simulator available but the driver is not written yet');
 }
 
 export async function runMemorySuite(options: SyncSuiteOptions): Promise<MemoryResult | NotMeasured> {
   const blocker = await endToEndBlocker();
-  if (blocker) {
-    options.log(`  not measured: ${blocker}`);
-    return { status: 'not measured', reason: blocker };
+  if (blocker) return notMeasured(blocker, options.log);
+  const sizes = options.quick ? [10_000] : [10_000, 100_000, 1_000_000];
+  const rows: MemoryRow[] = [];
+  for (const records of sizes) {
+    // Limits stay on up to 100k records (~1.5 min of budget); the 1M run raises them.
+    const raiseLimits = records >= 1_000_000;
+    const clients = Math.max(1000, records / 10);
+    const sim = await startSimulator({
+      seed: 20261123,
+      companyId: COMPANY_ID,
+      clients,
+      records,
+      transactions: Math.max(1000, records / 5),
+      raiseLimits,
+    });
+    const db = await createScratchDatabase(options.serverUrl);
+    try {
+      const result = await runSync(syncEnv(sim, db.url, raiseLimits), ['--full']);
+      if (result.code !== 0)
+        return notMeasured(
+          `the full sync of ${records} records exited ${result.code}: ${result.stderrTail.slice(-600)}`,
+          options.log,
+        );
+      const stats = await sim.stats();
+      rows.push({
+        records,
+        clients,
+        seconds: result.seconds,
+        peakRssMb: result.peakRssMb,
+        requests: stats?.total ?? 0,
+        limitsRaised: raiseLimits,
+      });
+      options.log(
+        `  ${records} records: ${result.seconds.toFixed(1)} s, peak RSS ${result.peakRssMb.toFixed(0)} MB`,
+      );
+    } finally {
+      await sim.stop();
+      await db.drop().catch(() => {});
+    }
   }
-  throw new Error('memory suite: simulator available but the driver is not written yet');
+  return {
+    status: 'measured',
+    rows,
+    note:
+      'Peak RSS is VmHWM of the sync process (node running apps/sync/src/bin.ts), polled every 100 ms. ' +
+      (options.quick
+        ? ''
+        : "The 1M-record run raised the simulator's limits to 1000/s and 100,000/min (and the sync's budget with them); at 200/min it would spend ~7 minutes waiting on the API. "),
+  };
 }

@@ -1,0 +1,95 @@
+/**
+ * Child process: the YClients simulator as an HTTP server, in its own process so that its CPU and memory are
+ * not counted against the sync (and the sync's RSS is its own). Started by sync-suites.ts with the data set
+ * in BENCH_SIMULATOR (JSON). Prints one line `READY {url, partnerToken, userToken}` when listening, and
+ * answers an IPC `stats` message with what its HTTP server saw: requests per list endpoint and per status.
+ *
+ * The requests are counted on the Node HTTP server itself ('request' → 'finish'), so the counts do not depend
+ * on the simulator's own request log format.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+
+export interface SimulatorConfig {
+  seed: number;
+  companyId: number;
+  clients: number;
+  records: number;
+  transactions: number;
+  /** false: YClients' limits (5/s, 200/min) enforced; true: raised so a 1M-record sync takes minutes. */
+  raiseLimits: boolean;
+}
+
+export interface SimulatorStats {
+  byList: Record<string, number>;
+  byStatus: Record<string, number>;
+  total: number;
+}
+
+/** The simulator's surface as the sync's demo and the e2e harness use it (packages/yclients-fake). */
+interface FakeModule {
+  createYclientsFake(options: Record<string, unknown>): {
+    listen(): Promise<{ url: string; close(): Promise<void>; server?: Server }>;
+    credentials: { partnerToken: string; userToken: string };
+  };
+}
+
+/** Which list an API path belongs to (the ones whose page counts the suite checks), else 'other'. */
+export function listOf(method: string, url: string): string {
+  const path = url.split('?')[0] ?? '';
+  if (/\/clients\/search$/.test(path) || (method === 'GET' && /\/clients\/\d+\/?$/.test(path)))
+    return 'clients';
+  if (/\/records\/\d+\/?$/.test(path)) return 'records';
+  if (/\/transactions\/\d+\/?$/.test(path) || /finance_transactions/.test(path)) return 'transactions';
+  return 'other';
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.env.BENCH_SIMULATOR ?? '{}') as SimulatorConfig;
+  const fakeModule = (await import('@yclients-pg/yclients-fake')) as unknown as FakeModule;
+  const fake = fakeModule.createYclientsFake({
+    seed: config.seed,
+    companies: [
+      {
+        id: config.companyId,
+        title: 'Салон «Бенчмарк»',
+        clients: config.clients,
+        records: config.records,
+        transactions: config.transactions,
+      },
+    ],
+    // Raised only for the 1M-record memory run (the README says so); otherwise YClients' own limits.
+    ...(config.raiseLimits ? { rateLimits: { perSecond: 1000, perMinute: 100_000 } } : {}),
+  });
+  const stats: SimulatorStats = { byList: {}, byStatus: {}, total: 0 };
+  const listening = await fake.listen();
+  const count = (req: IncomingMessage, res: ServerResponse) => {
+    res.on('finish', () => {
+      const list = listOf(req.method ?? 'GET', req.url ?? '');
+      stats.total++;
+      stats.byList[list] = (stats.byList[list] ?? 0) + 1;
+      stats.byStatus[res.statusCode] = (stats.byStatus[res.statusCode] ?? 0) + 1;
+    });
+  };
+  listening.server?.prependListener('request', count);
+  process.on('message', (message) => {
+    if (message === 'stats') process.send?.({ stats, counted: Boolean(listening.server) });
+    if (message === 'reset') {
+      stats.byList = {};
+      stats.byStatus = {};
+      stats.total = 0;
+    }
+  });
+  process.on('SIGTERM', () => {
+    listening.close().finally(() => process.exit(0));
+  });
+  console.log(
+    `READY ${JSON.stringify({ url: listening.url, partnerToken: fake.credentials.partnerToken, userToken: fake.credentials.userToken })}`,
+  );
+}
+
+if (process.env.BENCH_SIMULATOR) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
