@@ -60,7 +60,10 @@ const READ_ONLY_POST_PATHS = [/\/company\/[^/]+\/clients\/search\/?$/];
 
 /** YClients' throttle text, sent with 429 or with HTTP 200 and `success:false` (OQ Q6). */
 const THROTTLE_MESSAGE = /превышен лимит запросов|too many requests|rate limit/i;
-/** A throttled request backs off at least this long when the server gives no Retry-After. */
+/**
+ * A throttled request backs off at least this long when the server gives no Retry-After (full jitter
+ * alone may pick ~0 ms, which only feeds the limiter); never longer than `retryMaxMs`.
+ */
 const RATE_LIMIT_FLOOR_MS = 1000;
 
 export function createTransport(options: TransportOptions) {
@@ -157,7 +160,9 @@ export function createTransport(options: TransportOptions) {
     }
     const ceiling = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempt - 1));
     const jitter = Math.floor(random() * ceiling);
-    return error instanceof YclientsRateLimitError ? Math.max(RATE_LIMIT_FLOOR_MS, jitter) : jitter;
+    return error instanceof YclientsRateLimitError
+      ? Math.max(Math.min(RATE_LIMIT_FLOOR_MS, options.retryMaxMs), jitter)
+      : jitter;
   }
 }
 

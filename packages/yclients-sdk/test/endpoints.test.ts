@@ -1,0 +1,205 @@
+import { HttpResponse, http } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { BASE, client, ok, sequence, server, useServer } from './helpers';
+
+useServer();
+
+describe('every endpoint the sync uses, happy path', () => {
+  it('sends the documented headers', async () => {
+    const calls = sequence('get', '/accounts/:id', [() => ok([])]);
+    await client().accounts(42);
+    const h = calls[0]!.headers;
+    expect(h.get('authorization')).toBe('Bearer partner-SECRET-123, User user-SECRET-456');
+    expect(h.get('accept')).toBe('application/vnd.yclients.v2+json');
+    expect(h.get('content-type')).toBe('application/json');
+  });
+
+  it('company: timezone_name, and it becomes the zone for naive record dates', async () => {
+    sequence('get', '/company/:id', [
+      () => ok({ id: 42, title: 'Салон', timezone_name: 'Asia/Novosibirsk', timezone: 7 }),
+    ]);
+    const recs = sequence('get', '/records/:id', [
+      () => ok([{ id: 1, date: '2024-05-01 10:00:00' }], { page: 1, total_count: 1 }),
+    ]);
+    const yc = client();
+    expect(await yc.company(42)).toMatchObject({ id: 42, title: 'Салон', timezone: 'Asia/Novosibirsk' });
+    const page = await yc.recordsPage(42, { page: 1 });
+    expect(page.rows[0]!.datetime).toBe('2024-05-01T10:00:00+07:00');
+    expect(recs).toHaveLength(1);
+  });
+
+  it('records: a naive-only row makes the SDK look the company zone up once', async () => {
+    const company = sequence('get', '/company/:id', [() => ok({ id: 42, timezone_name: 'Europe/Moscow' })]);
+    sequence('get', '/records/:id', [
+      () => ok([{ id: 1, date: '2024-05-01 10:00:00' }], { page: 1, total_count: 1 }),
+    ]);
+    const yc = client();
+    await yc.recordsPage(42, { page: 1 });
+    const page = await yc.recordsPage(42, { page: 1 });
+    expect(page.rows[0]!.datetime).toBe('2024-05-01T10:00:00+03:00');
+    expect(company).toHaveLength(1);
+  });
+
+  it('positions, staff (meta count or total_count), categories, services, labels, accounts', async () => {
+    sequence('get', '/company/:id/staff/positions', [() => ok([{ id: 1, title: 'Мастер' }], [{}])]);
+    sequence('get', '/company/:id/staff', [
+      () => ok([{ id: 2, name: 'Анна', position: { id: 1, title: 'Мастер' } }], { count: 1 }),
+    ]);
+    sequence('get', '/company/:id/service_categories', [
+      () => ok([{ id: 3, title: 'Стрижки' }], { total_count: 1 }),
+    ]);
+    sequence('get', '/company/:id/services', [
+      () => ok([{ id: 4, title: 'Стрижка', staff: [{ id: 2, seance_length: 3600 }] }], { total_count: 1 }),
+    ]);
+    const labels = sequence('get', '/labels/:id/:entity', [
+      () => ok([{ id: '5', title: 'VIP', color: 'ff0000', deleted: '0' }]),
+    ]);
+    sequence('get', '/accounts/:id', [() => ok([{ id: 6, title: 'Касса', type: 0 }])]);
+    const yc = client();
+    expect(await yc.positions(42)).toEqual([{ id: 1, title: 'Мастер', raw: { id: 1, title: 'Мастер' } }]);
+    expect((await yc.staff(42))[0]).toMatchObject({ id: 2, position_id: 1 });
+    expect((await yc.serviceCategories(42))[0]).toMatchObject({ id: 3, title: 'Стрижки' });
+    expect((await yc.services(42))[0]!.staff).toEqual([
+      { staff_id: 2, seance_length_seconds: 3600, price: null },
+    ]);
+    expect((await yc.clientLabels(42))[0]).toMatchObject({ id: 5, color: '#ff0000', deleted: false });
+    expect(new URL(labels[0]!.url).pathname).toBe('/api/v1/labels/42/1');
+    expect((await yc.accounts(42))[0]).toMatchObject({ id: 6, is_cash: true });
+  });
+
+  it('labels may come as a bare array (DOC-2026)', async () => {
+    sequence('get', '/labels/:id/:entity', [
+      () => HttpResponse.json([{ id: '5', title: 'VIP', deleted: '1' }]),
+    ]);
+    expect(await client().clientLabels(42)).toMatchObject([{ id: 5, deleted: true }]);
+  });
+
+  it('clientsPage: page, count 300, changed_after; totalCount from meta', async () => {
+    const calls = sequence('get', '/clients/:id', [
+      () => ok([{ id: 1, name: 'A', phone: '89161234567' }], { page: 2, total_count: 301 }),
+    ]);
+    const page = await client().clientsPage(42, { page: 2, changedAfter: '2024-05-01T09:00:00' });
+    expect(page).toMatchObject({ page: 2, totalCount: 301, rows: [{ id: 1, phone: '+79161234567' }] });
+    const q = new URL(calls[0]!.url).searchParams;
+    expect(Object.fromEntries(q)).toEqual({ page: '2', count: '300', changed_after: '2024-05-01T09:00:00' });
+  });
+
+  it('searchClientsPage: POST body with fields and id ASC; retried as a read', async () => {
+    const calls = sequence('post', '/company/:id/clients/search', [
+      () => new HttpResponse(null, { status: 503 }),
+      () => ok([{ id: 7, name: 'B', visits_count: 2 }], { total_count: 1 }),
+    ]);
+    const page = await client().searchClientsPage(42, { page: 1 });
+    expect(page).toMatchObject({ page: 1, totalCount: 1, rows: [{ id: 7, visits: 2 }] });
+    expect(calls).toHaveLength(2);
+    expect(await calls[1]!.json()).toMatchObject({
+      page: 1,
+      page_size: 200,
+      order_by: 'id',
+      order_by_direction: 'ASC',
+      fields: expect.arrayContaining(['id', 'phone']),
+    });
+  });
+
+  it('recordsPage: query parameters and total', async () => {
+    const calls = sequence('get', '/records/:id', [
+      () => ok([{ id: 1, datetime: '2024-05-01T10:00:00+03:00' }], { page: 1, total_count: 1 }),
+    ]);
+    const page = await client().recordsPage(42, {
+      page: 1,
+      startDate: '2024-05-01',
+      endDate: '2024-05-02',
+      changedAfter: '2024-04-30T00:00:00',
+      withDeleted: true,
+    });
+    expect(page).toMatchObject({ page: 1, totalCount: 1 });
+    expect(Object.fromEntries(new URL(calls[0]!.url).searchParams)).toEqual({
+      page: '1',
+      count: '1000',
+      start_date: '2024-05-01',
+      end_date: '2024-05-02',
+      changed_after: '2024-04-30T00:00:00',
+      with_deleted: '1',
+    });
+  });
+
+  it('recordsPage without a total in meta never ends a scan early', async () => {
+    sequence('get', '/records/:id', [
+      () =>
+        ok(
+          [
+            { id: 1, datetime: '2024-05-01T10:00:00+03:00' },
+            { id: 2, datetime: '2024-05-01T10:00:00+03:00' },
+          ],
+          [],
+        ),
+    ]);
+    const page = await client().recordsPage(42, { page: 3, count: 2 });
+    expect(page.totalCount).toBeGreaterThan(3 * 2);
+  });
+
+  it('transactionsPage: count 200, dates; meta [] has no total', async () => {
+    const calls = sequence('get', '/transactions/:id', [
+      () => ok([{ id: 1, date: '2024-05-01T10:00:00+0400', amount: '10', master: [] }], []),
+    ]);
+    const page = await client().transactionsPage(42, {
+      page: 1,
+      startDate: '2024-05-01',
+      endDate: '2024-05-31',
+    });
+    expect(page).toEqual({ page: 1, rows: [expect.objectContaining({ id: 1, amount: 10, master: null })] });
+    expect(Object.fromEntries(new URL(calls[0]!.url).searchParams)).toEqual({
+      page: '1',
+      count: '200',
+      start_date: '2024-05-01',
+      end_date: '2024-05-31',
+    });
+  });
+
+  it('the raw typed client works too', async () => {
+    sequence('get', '/record/:id/:rid', [() => ok({ id: 9, datetime: '2024-05-01T10:00:00+03:00' })]);
+    const { data } = await client().GET('/record/{company_id}/{record_id}', {
+      params: { path: { company_id: 42, record_id: 9 } },
+    });
+    expect(data?.data).toMatchObject({ id: 9 });
+  });
+
+  it('write helpers: create, update, delete of clients and records', async () => {
+    const posts = sequence('post', '/clients/:id', [
+      () => ok({ id: 11, name: 'Новый', phone: '79160000000' }, [], { status: 201 }),
+    ]);
+    sequence('put', '/client/:id/:cid', [() => ok({ id: 11, name: 'Другой' })]);
+    const del = sequence('delete', '/client/:id/:cid', [() => new HttpResponse(null, { status: 204 })]);
+    sequence('post', '/records/:id', [
+      () => ok({ id: 12, datetime: '2024-05-01T10:00:00+03:00' }, [], { status: 201 }),
+    ]);
+    sequence('put', '/record/:id/:rid', [() => ok({ id: 12, datetime: '2024-05-01T11:00:00+03:00' })]);
+    sequence('delete', '/record/:id/:rid', [
+      () => HttpResponse.json({ success: true, data: null, meta: { message: 'Accepted' } }, { status: 202 }),
+    ]);
+    const yc = client();
+    expect(await yc.createClient(42, { name: 'Новый', phone: '79160000000' })).toMatchObject({
+      id: 11,
+      phone: '+79160000000',
+    });
+    expect(await posts[0]!.json()).toEqual({ name: 'Новый', phone: '79160000000' });
+    expect(await yc.updateClient(42, 11, { name: 'Другой' })).toMatchObject({ id: 11, name: 'Другой' });
+    await yc.deleteClient(42, 11);
+    expect(del).toHaveLength(1);
+    expect(
+      await yc.createRecord(42, { staff_id: 2, datetime: '2024-05-01T10:00:00+03:00', seance_length: 3600 }),
+    ).toMatchObject({ id: 12 });
+    expect(await yc.updateRecord(42, 12, { comment: 'x' })).toMatchObject({
+      datetime: '2024-05-01T11:00:00+03:00',
+    });
+    await yc.deleteRecord(42, 12);
+  });
+
+  it('hooks see the path template', async () => {
+    server.use(http.get(`${BASE}/clients/:id`, () => ok([], { page: 1, total_count: 0 })));
+    const seen: unknown[] = [];
+    const yc = client({ hooks: { onResponse: (e) => seen.push({ ...e, ms: 0 }) } });
+    await yc.clientsPage(42, { page: 1 });
+    expect(seen).toEqual([{ method: 'GET', path: '/clients/{company_id}', status: 200, ms: 0, attempt: 1 }]);
+  });
+});
