@@ -1,0 +1,152 @@
+/**
+ * The sync's SQL against a real, migrated PostgreSQL: the company locks, the run log, the retry state
+ * machine and the merge calls (one statement per page, catalogs reconciled in the same statement).
+ */
+import { connectDatabase } from '@yclients-pg/sql';
+import { createMigratedTestDatabase, type TestDatabase } from '@yclients-pg/test/helpers/database';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockedCompanies, tryLockCompanies, unlockCompanies } from '../src/db/lock';
+import { finishRefresh, mergeAndFinish, mergePage, seenCount } from '../src/db/merge';
+import { abandonDeadRuns, closeRun, openRun } from '../src/db/runs';
+import { markFailed, markInProgress, markSucceeded, readState } from '../src/db/state';
+
+let database: TestDatabase;
+let db: ReturnType<typeof connectDatabase>;
+
+beforeAll(async () => {
+  database = await createMigratedTestDatabase();
+  db = connectDatabase(database.url, { poolSize: 4 });
+});
+afterAll(async () => {
+  await db.dispose();
+  await database.drop();
+});
+
+const position = (id: number, title: string) => ({ id, title, raw: { id, title } });
+
+describe('company locks', () => {
+  it('a second session cannot take a held company, and takes none of the others either', async () => {
+    await db.task(async (first) => {
+      expect(await tryLockCompanies(first, [1, 2])).toEqual([]);
+      expect((await lockedCompanies(db)).sort()).toEqual([1, 2]);
+      await db.task(async (second) => {
+        expect(await tryLockCompanies(second, [2, 3])).toEqual([2]);
+        // 3 was released again because 2 was held
+        expect((await lockedCompanies(db)).sort()).toEqual([1, 2]);
+      });
+      await unlockCompanies(first, [1, 2]);
+    });
+    expect(await lockedCompanies(db)).toEqual([]);
+  });
+});
+
+describe('run log', () => {
+  it('marks runs left running for the same companies as abandoned, and only those', async () => {
+    const dead = await openRun(db, { companyIds: [10] });
+    const other = await openRun(db, { companyIds: [20] });
+    const current = await openRun(db, { companyIds: [10, 11] });
+    expect(await abandonDeadRuns(db, current, [10, 11])).toBe(1);
+    const rows = await db.query(
+      db.sql`select id, status from yclients_sync.sync_runs where id = any(${[dead, other, current]}) order by id`,
+    );
+    expect(rows.map((r) => r.status)).toEqual(['abandoned', 'running', 'running']);
+    await closeRun(db, current, 'succeeded');
+    await closeRun(db, other, 'partial', 'records@20: boom');
+  });
+});
+
+describe('retry state machine', () => {
+  it('waits longer after each failure, ends in error after three tries, and resets on success', async () => {
+    await markInProgress(db, 5, 'records');
+    const first = await markFailed(db, 5, 'records', 'HTTP 502');
+    expect(first).toMatchObject({ status: 'retry_waiting', tryCount: 1 });
+    const second = await markFailed(db, 5, 'records', 'HTTP 502');
+    expect(second.nextTryAt.getTime()).toBeGreaterThan(first.nextTryAt.getTime());
+    const third = await markFailed(db, 5, 'records', 'HTTP 502');
+    expect(third).toMatchObject({ status: 'error', tryCount: 3 });
+    await markSucceeded(db, 5, 'records');
+    expect(await readState(db, 5, 'records')).toMatchObject({
+      status: 'waiting',
+      tryCount: 0,
+      lastError: null,
+      nextTryAt: null,
+    });
+  });
+});
+
+describe('merge calls', () => {
+  it('lands a page with its checkpoint in one statement, and reconciles a catalog in the same statement', async () => {
+    const runId = await openRun(db, { companyIds: [7] });
+    const first = await mergeAndFinish(db, {
+      entity: 'positions',
+      companyId: 7,
+      runId,
+      refreshId: runId,
+      rows: [position(1, 'Мастер'), position(2, 'Администратор')],
+      checkpoint: { last_id: 2, last_ordinal: 2, page_size: 2, cursor: null },
+    });
+    expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0, deleted: 0 });
+    expect(await readState(db, 7, 'positions')).toMatchObject({ lastId: 2, lastOrdinal: 2 });
+
+    const again = await mergeAndFinish(db, {
+      entity: 'positions',
+      companyId: 7,
+      runId,
+      refreshId: runId + 1,
+      rows: [position(1, 'Мастер')],
+    });
+    expect(again).toEqual({ inserted: 0, updated: 0, unchanged: 1, deleted: 1 });
+    const rows = await db.query(
+      db.sql`select id, deleted_at is not null as gone from yclients.positions where company_id = 7 order by id`,
+    );
+    expect(rows).toEqual([
+      { id: 1, gone: false },
+      { id: 2, gone: true },
+    ]);
+  });
+
+  it('counts seen ids of a refresh and soft-deletes only inside a company-local window', async () => {
+    const runId = await openRun(db, { companyIds: [8] });
+    const record = (id: number, datetime: string) => ({
+      id,
+      datetime,
+      services: [],
+      staff: null,
+      staff_id: null,
+      client: null,
+      client_id: null,
+      deleted: false,
+      raw: { id },
+    });
+    await mergePage(db, {
+      entity: 'records',
+      companyId: 8,
+      runId,
+      rows: [
+        record(1, '2026-01-10T10:00:00+03:00'),
+        record(2, '2026-01-20T10:00:00+03:00'),
+        record(3, '2026-02-10T10:00:00+03:00'),
+      ],
+    });
+    const refreshId = runId * 1000;
+    await mergePage(db, {
+      entity: 'records',
+      companyId: 8,
+      runId,
+      refreshId,
+      rows: [record(1, '2026-01-10T10:00:00+03:00')],
+    });
+    expect(await seenCount(db, { entity: 'records', companyId: 8, refreshId })).toBe(1);
+    const deleted = await finishRefresh(db, {
+      entity: 'records',
+      companyId: 8,
+      refreshId,
+      window: { from: '2026-01-01 00:00:00', to: '2026-02-01 00:00:00', timeZone: 'Europe/Moscow' },
+    });
+    expect(deleted).toBe(1); // record 2; record 3 is outside the window
+    const live = await db.query(
+      db.sql`select id from yclients.records where company_id = 8 and deleted_at is null order by id`,
+    );
+    expect(live.map((r) => r.id)).toEqual([1, 3]);
+  });
+});
