@@ -1,7 +1,8 @@
 /** Picks the PostgreSQL all database tests run against, once per `vitest run`. */
-import type { TestProject } from 'vitest/node';
-import pg from 'pg';
+
 import { startEmbeddedPostgres } from '@yclients-pg/sql';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
 
 const LOCAL = 'postgres://postgres@127.0.0.1:5432/test';
 

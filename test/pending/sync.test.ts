@@ -4,8 +4,8 @@
  */
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { databaseSnapshot, fakeSnapshot, rowVersions } from '../helpers/compare';
-import { type Harness, runSync, spawnSync, startHarness } from '../helpers/harness';
+import { databaseSnapshot, fakeSnapshot, rowVersions } from './compare';
+import { type Harness, runSync, spawnSync, startHarness } from './harness';
 
 const COMPANY = 101;
 const small = { clients: 650, records: 2500, transactions: 450 };
