@@ -6,7 +6,11 @@ import { existsSync } from 'node:fs';
 const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
 const checks = [];
 if (existsSync('packages/yclients-sdk/openapi/yclients.yaml')) {
-  checks.push(['SDK types', 'pnpm --filter @yclients-pg/sdk run generate', 'packages/yclients-sdk/src/generated']);
+  checks.push([
+    'SDK types',
+    'pnpm --filter @yclients-pg/sdk run generate',
+    'packages/yclients-sdk/src/generated',
+  ]);
 }
 if (existsSync('sql/schema.sql')) {
   checks.push(['sql/schema.sql', 'pnpm --filter @yclients-pg/sql run dump', 'sql/schema.sql']);

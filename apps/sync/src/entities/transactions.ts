@@ -7,7 +7,7 @@
  */
 import { finishRefresh, mergePage } from '../db/merge';
 import { addDays, localDate } from '../time';
-import type { EntityContext, EntityPipeline } from './context';
+import type { EntityPipeline } from './context';
 
 export const TRANSACTIONS_PAGE_SIZE = 200;
 /** The full history starts here: YClients predates none of its salons' finance records. */
