@@ -1,1 +1,11 @@
+export type { EntityApi } from './data/company';
+export type { WireRow } from './data/wire';
+export type { CreateFakeOptions, FakeCompany, YclientsFake } from './fake';
+export { createYclientsFake } from './fake';
+export type { Fault, FaultKind, FaultMatch, Faults } from './faults';
+export type { CompanyOptions, Credentials, FakeOptions, PageLimits, RateLimitOptions } from './options';
+export { DEFAULT_CREDENTIALS } from './options';
 export { rowRandom, seededRandom } from './random';
+export type { LoggedRequest, RequestFilter } from './request-log';
+export type { Listening } from './server';
+export { SERVER_OFFSET_HOURS, ZONE_OFFSETS } from './time';
