@@ -34,6 +34,7 @@ export async function unlockCompanies(conn: Connection, companyIds: number[]): P
 export async function lockedCompanies(db: Pick<Connection, 'query'>): Promise<number[]> {
   const rows = await db.query(sql`
     select objid::bigint as company_id from pg_locks
-    where locktype = 'advisory' and classid = ${SYNC_LOCK_CLASS} and objsubid = 2 and granted`);
+    where locktype = 'advisory' and classid = ${SYNC_LOCK_CLASS} and objsubid = 2 and granted
+      and database = (select oid from pg_database where datname = current_database())`);
   return rows.map((r) => Number(r.company_id));
 }
