@@ -5,7 +5,6 @@
  * Full mode: merge throughput at 20,000 and 200,000 rows, latency at 20,000, syncs of 10k / 100k / 1M records.
  * Quick mode (under two minutes): 20,000 rows, fewer row-by-row rows, latency at 10,000, a 10k-record sync.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,15 +112,6 @@ async function main(): Promise<void> {
     readme = '# Benchmarks\n';
   }
   writeFileSync(readmePath, replaceBetweenMarkers(readme, markdown(results)));
-  try {
-    // Biome formats markdown too (aligned tables); format the written README so `biome check` stays clean.
-    execFileSync('pnpm', ['exec', 'biome', 'format', '--write', readmePath], {
-      cwd: BENCH_DIR,
-      stdio: 'ignore',
-    });
-  } catch {
-    log('bench: could not format README.md with biome; run `pnpm exec biome format --write bench/README.md`');
-  }
   log('bench: wrote bench/README.md and bench/results/latest.json');
 }
 

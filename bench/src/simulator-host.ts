@@ -4,10 +4,8 @@
  * in BENCH_SIMULATOR (JSON). Prints one line `READY {url, partnerToken, userToken}` when listening, and
  * answers an IPC `stats` message with what its HTTP server saw: requests per list endpoint and per status.
  *
- * The requests are counted on the Node HTTP server itself ('request' → 'finish'), so the counts do not depend
- * on the simulator's own request log format.
+ * The counts come from the simulator's own request log (`fake.requests`: method, path, status per request).
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 export interface SimulatorConfig {
   seed: number;
@@ -28,8 +26,9 @@ export interface SimulatorStats {
 /** The simulator's surface as the sync's demo and the e2e harness use it (packages/yclients-fake). */
 interface FakeModule {
   createYclientsFake(options: Record<string, unknown>): {
-    listen(): Promise<{ url: string; close(): Promise<void>; server?: Server }>;
+    listen(): Promise<{ url: string; close(): Promise<void> }>;
     credentials: { partnerToken: string; userToken: string };
+    readonly requests: ReadonlyArray<{ method: string; path: string; status: number }>;
   };
 }
 
@@ -58,26 +57,28 @@ async function main(): Promise<void> {
       },
     ],
     // Raised only for the 1M-record memory run (the README says so); otherwise YClients' own limits.
-    ...(config.raiseLimits ? { rateLimits: { perSecond: 1000, perMinute: 100_000 } } : {}),
+    ...(config.raiseLimits
+      ? {
+          rateLimit: { perSecond: 1000, perMinute: 100_000 },
+          searchRateLimit: { perSecond: 1000, perMinute: 100_000 },
+        }
+      : {}),
   });
-  const stats: SimulatorStats = { byList: {}, byStatus: {}, total: 0 };
   const listening = await fake.listen();
-  const count = (req: IncomingMessage, res: ServerResponse) => {
-    res.on('finish', () => {
-      const list = listOf(req.method ?? 'GET', req.url ?? '');
-      stats.total++;
-      stats.byList[list] = (stats.byList[list] ?? 0) + 1;
-      stats.byStatus[res.statusCode] = (stats.byStatus[res.statusCode] ?? 0) + 1;
-    });
-  };
-  listening.server?.prependListener('request', count);
-  process.on('message', (message) => {
-    if (message === 'stats') process.send?.({ stats, counted: Boolean(listening.server) });
-    if (message === 'reset') {
-      stats.byList = {};
-      stats.byStatus = {};
-      stats.total = 0;
+  let from = 0;
+  const stats = (): SimulatorStats => {
+    const out: SimulatorStats = { byList: {}, byStatus: {}, total: 0 };
+    for (const r of fake.requests.slice(from)) {
+      const list = listOf(r.method, r.path);
+      out.total++;
+      out.byList[list] = (out.byList[list] ?? 0) + 1;
+      out.byStatus[r.status] = (out.byStatus[r.status] ?? 0) + 1;
     }
+    return out;
+  };
+  process.on('message', (message) => {
+    if (message === 'stats') process.send?.({ stats: stats(), counted: true });
+    if (message === 'reset') from = fake.requests.length;
   });
   process.on('SIGTERM', () => {
     listening.close().finally(() => process.exit(0));

@@ -219,7 +219,7 @@ export async function runRequestSuite(options: SyncSuiteOptions): Promise<Reques
       status429 += stats?.byStatus['429'] ?? 0;
       seconds += result.seconds;
       options.log(
-        `  ${run}: ${stats?.total ?? '?'} requests in ${result.seconds.toFixed(1)} s, 429s: ${stats?.byStatus['429'] ?? '?'}`,
+        `  ${run}: ${stats?.total ?? '?'} requests in ${result.seconds.toFixed(1)} s, 429s: ${stats ? (stats.byStatus['429'] ?? 0) : '?'}`,
       );
     }
     return {
