@@ -6,8 +6,11 @@ import { MINUTE_MS, parseLocalDate, parseWireTimestamp } from '../time';
 import type { Route, RouteContext } from './context';
 import { BadRequest, optionalInt, pageNumber, pageSize, timeParam } from './params';
 
-/** The backend's `end_date` stops at 23:59:00 local: appointments in the day's last minute are missed. */
-export const END_OF_DAY_MS = (23 * 60 + 59) * MINUTE_MS;
+/**
+ * The backend's `end_date` filter ends at 23:59:00 local, so appointments in the day's last minute
+ * (23:59 itself included) are missed. The bound is inclusive, hence the millisecond.
+ */
+export const END_OF_DAY_MS = (23 * 60 + 59) * MINUTE_MS - 1;
 
 /** Local-day bounds of `start_date`/`end_date`, in the given zone. */
 export function dayWindow(
