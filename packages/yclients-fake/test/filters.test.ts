@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allPages, call, get, makeFake } from './helpers';
 
-const lcd = (r: { last_change_date: unknown }) =>
+const lcd = (r: Record<string, unknown>) =>
   Date.parse(String(r.last_change_date).replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
 
 describe('filters', () => {
@@ -110,7 +110,7 @@ describe('filters', () => {
         .map((r) => r.id)
         .sort(),
     );
-    const clientId = (all.find((r) => r.client) as { client: { id: number } }).client.id;
+    const clientId = (all.find((r) => r.client)!.client as { id: number }).id;
     const byClient = await allPages(fake, '/records/101', 1000, { client_id: clientId });
     expect(byClient.rows.length).toBe(
       all.filter((r) => (r.client as { id: number } | null)?.id === clientId).length,

@@ -65,7 +65,7 @@ describe('pagination', () => {
       for (const r of rows) seen.add(r.id);
     }
     const truth = [...fake.company(101).records.list()].filter(
-      (r) => r.date >= '2024-06-01' && r.date <= '2024-06-30 23:59:00',
+      (r) => String(r.date) >= '2024-06-01' && String(r.date) < '2024-06-30 23:59:00',
     );
     expect(total).toBe(truth.length);
     expect([...seen].sort()).toEqual(truth.map((r) => r.id).sort());
