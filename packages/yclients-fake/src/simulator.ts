@@ -189,7 +189,7 @@ export class Simulator {
       if (error instanceof NotFoundError) return fail(404, MESSAGES.notFound);
       throw error;
     }
-    if (response.kind === 'json' && this.options.legacyStrings) {
+    if (response.kind === 'json' && this.options.legacyStrings && !route.modernOnly) {
       const b = response.body as { data?: unknown };
       if (b && typeof b === 'object' && 'data' in b) response.body = { ...b, data: toLegacyStrings(b.data) };
     }

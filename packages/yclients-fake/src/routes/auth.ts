@@ -7,6 +7,7 @@ export const authRoutes: Route[] = [
     method: 'POST',
     template: '/auth',
     auth: 'partner',
+    modernOnly: true,
     handle: ({ body, state }) => {
       const { credentials, twoFactor, twoFactorCode } = state.options;
       if (body.login !== credentials.login || body.password !== credentials.password) {

@@ -32,6 +32,8 @@ export interface Route {
   errorsForm?: boolean;
   /** the stricter limiter of clients search applies, and an expired licence answers 402 */
   search?: boolean;
+  /** `legacyStrings` leaves this route alone (`/auth` is a current endpoint, not a deprecated one) */
+  modernOnly?: boolean;
   /** path parameters that are words, not ids */
   words?: string[];
   handle(ctx: RouteContext): FakeResponse;
