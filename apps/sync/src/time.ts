@@ -50,12 +50,3 @@ export function minusMinutes(naive: string, minutes: number): string {
   d.setUTCMinutes(d.getUTCMinutes() - minutes);
   return d.toISOString().slice(0, 19);
 }
-
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockedCompanies, tryLockCompanies, unlockCompanies } from '../src/db/lock';
 import { finishRefresh, mergeAndFinish, mergePage, seenCount } from '../src/db/merge';
 import { abandonDeadRuns, closeRun, openRun } from '../src/db/runs';
-import { markFailed, markInProgress, markSucceeded, readState } from '../src/db/state';
+import { markFailed, markInProgress, markSucceeded, readState, writeCheckpoint } from '../src/db/state';
 
 let database: TestDatabase;
 let db: ReturnType<typeof connectDatabase>;
@@ -71,6 +71,30 @@ describe('retry state machine', () => {
       lastError: null,
       nextTryAt: null,
     });
+  });
+});
+
+describe('checkpoints without a page', () => {
+  it('write only the keys given and count no page', async () => {
+    const runId = await openRun(db, { companyIds: [9] });
+    await mergePage(db, {
+      entity: 'positions',
+      companyId: 9,
+      runId,
+      rows: [position(1, 'Мастер')],
+      checkpoint: { last_id: 1, last_ordinal: 1, page_size: 1, cursor: { a: 1 } },
+    });
+    await writeCheckpoint(db, 9, 'positions', { cursor: { b: 2 } });
+    expect(await readState(db, 9, 'positions')).toMatchObject({
+      lastId: 1,
+      lastOrdinal: 1,
+      pageSize: 1,
+      cursor: { b: 2 },
+    });
+    const [entity] = await db.query(
+      db.sql`select pages from yclients_sync.sync_run_entities where run_id = ${runId} and entity = 'positions'`,
+    );
+    expect(entity?.pages).toBe(1);
   });
 });
 

@@ -78,7 +78,10 @@ export async function markFailed(
   return { status: row!.status, tryCount: Number(row!.try_count), nextTryAt: row!.next_try_at };
 }
 
-/** Writes a checkpoint without a page (e.g. the end of a rebuild). */
+/**
+ * Writes a checkpoint without a page (e.g. the end of a rebuild), through the same SQL a merge uses
+ * (`finish_page` with no run and no rows): only the keys present are written, and no page is counted.
+ */
 export async function writeCheckpoint(
   db: Db,
   companyId: number,
@@ -86,11 +89,6 @@ export async function writeCheckpoint(
   checkpoint: Checkpoint,
 ): Promise<void> {
   await db.query(sql`
-    insert into yclients_sync.sync_state (company_id, entity, last_id, last_ordinal, page_size, cursor, status, try_count, updated_at)
-    values (${companyId}, ${entity}, ${checkpoint.last_id ?? null}, ${checkpoint.last_ordinal ?? null},
-            ${checkpoint.page_size ?? null}, ${checkpoint.cursor ? JSON.stringify(checkpoint.cursor) : null}::jsonb,
-            'in_progress', 0, now())
-    on conflict (company_id, entity) do update
-      set last_id = excluded.last_id, last_ordinal = excluded.last_ordinal, page_size = excluded.page_size,
-          cursor = excluded.cursor, updated_at = now()`);
+    select yclients_sync.finish_page(${companyId}, null, ${entity}, '[]'::jsonb, 0, 0, 0, 0, 0,
+                                     ${JSON.stringify(checkpoint)}::jsonb, null)`);
 }

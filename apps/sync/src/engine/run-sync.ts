@@ -21,7 +21,6 @@ import {
 } from '../errors';
 import type { Logger } from '../log/logger';
 import type { Progress } from '../log/progress';
-import { isValidTimeZone } from '../time';
 import type { EntitySummary, SyncSummary } from './summary';
 
 export interface SyncOptions {
@@ -208,8 +207,8 @@ async function syncCompanies(
   for (const companyId of options.companyIds) {
     let timeZone: string;
     try {
-      const company = await yc.company(companyId);
-      timeZone = isValidTimeZone(company.timezone) ? company.timezone : 'Europe/Moscow';
+      // The SDK's company() always gives a valid IANA zone (FALLBACK_TIME_ZONE when YClients has none).
+      timeZone = (await yc.company(companyId)).timezone;
     } catch (error) {
       if (error instanceof YclientsAuthError) {
         log.error('YClients refused access to the company', {

@@ -10,10 +10,11 @@
  *   soft-deleted and the cursor switches to incremental. A killed rebuild resumes at its next page.
  * - Updates to clients already stored: `changed_after` (company-local, with an overlap window).
  */
-import { finishRefresh, mergePage, seenCount } from '../db/merge';
-import { type Checkpoint, readState, writeCheckpoint } from '../db/state';
+import { finishRefresh, seenCount } from '../db/merge';
+import { type Checkpoint, writeCheckpoint } from '../db/state';
 import { localDateTime, minusMinutes } from '../time';
 import type { EntityContext, EntityPipeline } from './context';
+import { landPage } from './land-page';
 
 export const CLIENTS_PAGE_SIZE = 300;
 /** A rebuild whose pages drifted (fewer distinct ids than the total) is re-read at most this often. */
@@ -70,16 +71,7 @@ async function rebuild(
         page_size: CLIENTS_PAGE_SIZE,
         cursor: { mode: 'rebuild', refreshId, nextPage: page + 1, pass, changedAfterNext },
       };
-      const counts = await mergePage(ctx.db, {
-        entity: 'clients',
-        companyId: ctx.companyId,
-        runId: ctx.runId,
-        rows,
-        checkpoint,
-        refreshId,
-      });
-      ctx.progress.page(rows.length);
-      ctx.counted(rows.length, counts);
+      await landPage(ctx, 'clients', rows, { checkpoint, refreshId });
       if (rows.length === 0 || page * CLIENTS_PAGE_SIZE >= total) break;
       page += 1;
     }
@@ -142,15 +134,7 @@ async function readAfterOrdinal(ctx: EntityContext, cursor: { changedAfter: stri
       page_size: pageSize,
       cursor: { mode: 'incremental', changedAfter: cursor.changedAfter },
     };
-    const counts = await mergePage(ctx.db, {
-      entity: 'clients',
-      companyId: ctx.companyId,
-      runId: ctx.runId,
-      rows,
-      checkpoint,
-    });
-    ctx.progress.page(rows.length);
-    ctx.counted(rows.length, counts);
+    await landPage(ctx, 'clients', rows, { checkpoint });
     if (rows.length === 0 || page * pageSize >= result.totalCount) break;
     page += 1;
     result = await ctx.yc.clientsPage(ctx.companyId, { page, count: pageSize });
@@ -158,12 +142,12 @@ async function readAfterOrdinal(ctx: EntityContext, cursor: { changedAfter: stri
   return false;
 }
 
-/** Clients changed since the cursor (minus the overlap), then the cursor moves to this run's start. */
+/**
+ * Clients changed since the cursor (minus the overlap), then the cursor moves to this run's start. Its
+ * checkpoints carry only the cursor: the ordinal part stays as readAfterOrdinal left it.
+ */
 async function readChanged(ctx: EntityContext, cursor: { changedAfter: string }): Promise<void> {
   const since = minusMinutes(cursor.changedAfter, ctx.config.changedAfterOverlapMinutes);
-  // The ordinal part of the checkpoint was just written by readAfterOrdinal; re-read it so this
-  // phase's checkpoints carry it unchanged.
-  const current = (await readState(ctx.db, ctx.companyId, 'clients')) ?? ctx.state!;
   let page = 1;
   for (;;) {
     const result = await ctx.yc.clientsPage(ctx.companyId, {
@@ -172,20 +156,11 @@ async function readChanged(ctx: EntityContext, cursor: { changedAfter: string })
       changedAfter: since,
     });
     const last = result.rows.length === 0 || page * CLIENTS_PAGE_SIZE >= result.totalCount;
-    const counts = await mergePage(ctx.db, {
-      entity: 'clients',
-      companyId: ctx.companyId,
-      runId: ctx.runId,
-      rows: result.rows,
+    await landPage(ctx, 'clients', result.rows, {
       checkpoint: {
-        last_id: current.lastId,
-        last_ordinal: current.lastOrdinal,
-        page_size: current.pageSize,
         cursor: { mode: 'incremental', changedAfter: last ? runCursor(ctx) : cursor.changedAfter },
       },
     });
-    ctx.progress.page(result.rows.length);
-    ctx.counted(result.rows.length, counts);
     if (last) break;
     page += 1;
   }

@@ -11,10 +11,11 @@
  *   arrive as flags and become `deleted_at`.
  */
 import type { YcRecord } from '@yclients-pg/sdk';
-import { finishRefresh, mergePage, seenCount } from '../db/merge';
-import type { Checkpoint } from '../db/state';
+import { finishRefresh, seenCount } from '../db/merge';
+import { type Checkpoint, writeCheckpoint } from '../db/state';
 import { addDays, daysBetween, localDate, localDateTime, minusMinutes } from '../time';
 import type { EntityContext, EntityPipeline } from './context';
+import { landPage } from './land-page';
 
 export const RECORDS_PAGE_SIZE = 1000;
 /** Target rows per window: small enough that a re-read is cheap, large enough to waste few requests. */
@@ -114,11 +115,7 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
       const cursor: RecordsCursor = done
         ? { ...start, index, page, pass } // the window's completeness check comes next
         : { ...start, index, page: page + 1, pass };
-      const counts = await mergePage(ctx.db, {
-        entity: 'records',
-        companyId: ctx.companyId,
-        runId: ctx.runId,
-        rows: result.rows,
+      await landPage(ctx, 'records', result.rows, {
         refreshId,
         checkpoint: {
           last_id: result.rows.at(-1)?.id ?? null,
@@ -127,8 +124,6 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
           cursor,
         },
       });
-      ctx.progress.page(result.rows.length);
-      ctx.counted(result.rows.length, counts);
       if (done) break;
       page += 1;
     }
@@ -166,12 +161,11 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
         },
       });
       ctx.removed(deleted);
-      await mergePage(tx, {
-        entity: 'records',
-        companyId: ctx.companyId,
-        runId: ctx.runId,
-        rows: [],
-        checkpoint: { last_id: null, last_ordinal: null, page_size: RECORDS_PAGE_SIZE, cursor: next },
+      await writeCheckpoint(tx, ctx.companyId, 'records', {
+        last_id: null,
+        last_ordinal: null,
+        page_size: RECORDS_PAGE_SIZE,
+        cursor: next,
       });
     });
     index += 1;
@@ -179,15 +173,9 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
     pass = 1;
   }
   if (windows.length === 0) {
-    await mergePage(ctx.db, {
-      entity: 'records',
-      companyId: ctx.companyId,
-      runId: ctx.runId,
-      rows: [],
-      checkpoint: {
-        page_size: RECORDS_PAGE_SIZE,
-        cursor: { mode: 'incremental', changedAfter: changedAfterNext },
-      },
+    await writeCheckpoint(ctx.db, ctx.companyId, 'records', {
+      page_size: RECORDS_PAGE_SIZE,
+      cursor: { mode: 'incremental', changedAfter: changedAfterNext },
     });
   }
 }
@@ -216,15 +204,7 @@ async function readChanged(
         ? { mode: 'incremental', changedAfter: changedAfterNext }
         : { mode: 'incremental', changedAfter: cursor.changedAfter, page: page + 1, changedAfterNext },
     };
-    const counts = await mergePage(ctx.db, {
-      entity: 'records',
-      companyId: ctx.companyId,
-      runId: ctx.runId,
-      rows: result.rows,
-      checkpoint,
-    });
-    ctx.progress.page(result.rows.length);
-    ctx.counted(result.rows.length, counts);
+    await landPage(ctx, 'records', result.rows, { checkpoint });
     if (last) break;
     page += 1;
   }

@@ -5,9 +5,11 @@
  * (YCLIENTS_TRANSACTIONS_LOOKBACK_DAYS) and reconcile inside it: a row gone from the window was
  * deleted upstream. `--full` re-reads everything (a weekly cron line catches older changes).
  */
-import { finishRefresh, mergePage } from '../db/merge';
+import { finishRefresh } from '../db/merge';
+import { writeCheckpoint } from '../db/state';
 import { addDays, localDate } from '../time';
 import type { EntityPipeline } from './context';
+import { landPage } from './land-page';
 
 export const TRANSACTIONS_PAGE_SIZE = 200;
 /** The full history starts here: YClients predates none of its salons' finance records. */
@@ -50,11 +52,7 @@ export const transactions: EntityPipeline = async (ctx) => {
       endDate: cursor.to,
     });
     if (result.rows.length === 0) break;
-    const counts = await mergePage(ctx.db, {
-      entity: 'transactions',
-      companyId: ctx.companyId,
-      runId: ctx.runId,
-      rows: result.rows,
+    await landPage(ctx, 'transactions', result.rows, {
       refreshId: cursor.refreshId,
       checkpoint: {
         last_id: result.rows.at(-1)?.id ?? null,
@@ -62,8 +60,6 @@ export const transactions: EntityPipeline = async (ctx) => {
         cursor: { ...cursor, page: page + 1 },
       },
     });
-    ctx.progress.page(result.rows.length);
-    ctx.counted(result.rows.length, counts);
     page += 1;
   }
   await ctx.db.tx(async (tx) => {
@@ -77,15 +73,9 @@ export const transactions: EntityPipeline = async (ctx) => {
           : undefined,
     });
     ctx.removed(deleted);
-    await mergePage(tx, {
-      entity: 'transactions',
-      companyId: ctx.companyId,
-      runId: ctx.runId,
-      rows: [],
-      checkpoint: {
-        page_size: TRANSACTIONS_PAGE_SIZE,
-        cursor: { loaded: true, lastWindow: { from: cursor.from, to: cursor.to } },
-      },
+    await writeCheckpoint(tx, ctx.companyId, 'transactions', {
+      page_size: TRANSACTIONS_PAGE_SIZE,
+      cursor: { loaded: true, lastWindow: { from: cursor.from, to: cursor.to } },
     });
   });
 };
