@@ -9,25 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { migrate, startEmbeddedPostgres } from '@yclients-pg/sql';
+import { migrate, resolveScratchServer, withClient, withDatabase } from '@yclients-pg/sql';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-
-const LOCAL = 'postgres://postgres@127.0.0.1:5432/test';
-
-export async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 export interface Server {
   /** Admin connection string (any database on the server; scratch databases are created from it). */
@@ -37,18 +21,11 @@ export interface Server {
 }
 
 export async function resolveServer(env: NodeJS.ProcessEnv = process.env): Promise<Server> {
-  const fromEnv = env.BENCH_DATABASE_URL?.trim();
-  if (fromEnv) return { url: fromEnv, source: 'BENCH_DATABASE_URL', stop: async () => {} };
-  if (await answers(LOCAL)) return { url: LOCAL, source: 'local', stop: async () => {} };
-  const embedded = await startEmbeddedPostgres({ log: (m) => console.log(m) });
-  return { url: embedded.url, source: 'embedded', stop: () => embedded.stop() };
+  const server = await resolveScratchServer(env.BENCH_DATABASE_URL, { log: (m) => console.log(m) });
+  return { ...server, source: server.source === 'env' ? 'BENCH_DATABASE_URL' : server.source };
 }
 
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
+export { withDatabase };
 
 /** Same URL, but through `host:port` (the latency proxy). */
 export function withHostPort(url: string, host: string, port: number): string {
@@ -56,16 +33,6 @@ export function withHostPort(url: string, host: string, port: number): string {
   parsed.hostname = host;
   parsed.port = String(port);
   return parsed.toString();
-}
-
-async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export interface ScratchDatabase {
@@ -77,10 +44,10 @@ export interface ScratchDatabase {
 /** A new database with every migration applied; `drop()` removes it even with connections left open. */
 export async function createScratchDatabase(serverUrl: string): Promise<ScratchDatabase> {
   const name = `bench_${randomBytes(5).toString('hex')}`;
-  await admin(serverUrl, (c) => c.query(`create database ${name}`));
+  await withClient(serverUrl, (c) => c.query(`create database ${name}`));
   const url = withDatabase(serverUrl, name);
   const drop = () =>
-    admin(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => {});
+    withClient(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => {});
   try {
     await migrate(url);
   } catch (error) {
@@ -91,7 +58,7 @@ export async function createScratchDatabase(serverUrl: string): Promise<ScratchD
 }
 
 export async function serverVersion(url: string): Promise<string> {
-  return admin(url, async (c) => {
+  return withClient(url, async (c) => {
     const { rows } = await c.query<{ v: string }>('select version() as v');
     return rows[0]?.v ?? 'unknown';
   });

@@ -13,8 +13,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../src/embedded';
 import { migrate } from '../src/migrate';
+import { resolveScratchServer } from '../src/scratch-server';
+import { withClient, withDatabase } from '../src/server';
 
 const SCHEMAS = ['yclients', 'yclients_staging', 'yclients_sync', 'analytics'];
 const OUTPUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'schema.sql');
@@ -171,54 +172,22 @@ function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
-async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 async function main(): Promise<void> {
-  let admin = process.env.TEST_DATABASE_URL;
-  let stop: (() => Promise<void>) | undefined;
-  if (!admin) {
-    if (await answers(LOCAL)) admin = LOCAL;
-    else {
-      const embedded = await startEmbeddedPostgres({ dataDir: process.env.EMBEDDED_PG_DIR ?? undefined });
-      admin = embedded.url;
-      stop = () => embedded.stop();
-    }
-  }
+  const server = await resolveScratchServer(process.env.TEST_DATABASE_URL, { localUrl: LOCAL });
+  const admin = server.url;
   const name = `schema_dump_${randomBytes(4).toString('hex')}`;
-  const scratch = new URL(admin);
-  scratch.pathname = `/${name}`;
-  await withAdmin(admin, (c) => c.query(`create database ${name}`));
+  const scratch = withDatabase(admin, name);
+  await withClient(admin, (c) => c.query(`create database ${name}`));
   try {
-    await migrate(scratch.toString());
-    const text = await dumpSchema(scratch.toString());
+    await migrate(scratch);
+    const text = await dumpSchema(scratch);
     writeFileSync(OUTPUT, text);
     process.stdout.write(
       `wrote ${path.relative(process.cwd(), OUTPUT)} (${text.split('\n').length} lines)\n`,
     );
   } finally {
-    await withAdmin(admin, (c) => c.query(`drop database if exists ${name} with (force)`));
-    await stop?.();
-  }
-}
-
-async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
+    await withClient(admin, (c) => c.query(`drop database if exists ${name} with (force)`));
+    await server.stop();
   }
 }
 

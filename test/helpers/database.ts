@@ -7,8 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MIGRATIONS_DIRECTORY, migrate } from '@yclients-pg/sql';
-import pg from 'pg';
+import { MIGRATIONS_DIRECTORY, migrate, withClient, withDatabase } from '@yclients-pg/sql';
+import type pg from 'pg';
 import { inject } from 'vitest';
 
 declare module 'vitest' {
@@ -22,20 +22,10 @@ export function adminDatabaseUrl(): string {
   return inject('adminDatabaseUrl');
 }
 
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
+export { withDatabase };
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminDatabaseUrl() });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
+function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(adminDatabaseUrl(), fn);
 }
 
 export interface TestDatabase {
