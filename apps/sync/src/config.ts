@@ -150,15 +150,17 @@ export function readConfig(env: NodeJS.ProcessEnv): SyncConfig {
   return Object.freeze(config);
 }
 
-/** Every secret value of a configuration, for the output redactor. */
-export function secretsOf(config: SyncConfig): string[] {
+/** Every secret value of a configuration (or of the part read so far), for the output redactor. */
+export function secretsOf(
+  config: Partial<Pick<SyncConfig, 'partnerToken' | 'userToken' | 'password' | 'databaseUrl'>>,
+): string[] {
   const secrets = [config.partnerToken, config.userToken, config.password];
   if (config.databaseUrl) {
     try {
       const password = decodeURIComponent(new URL(config.databaseUrl).password);
       if (password) secrets.push(password);
     } catch {
-      // validated already
+      // not a URL: nothing to take out of it (readConfig reports it)
     }
   }
   return secrets.filter((s): s is string => typeof s === 'string' && s.length >= 3);

@@ -94,25 +94,23 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     const json = values.json || !io.isTTY;
     const progress: Progress = json ? silentProgress : ttyProgress();
-    const makeLog = () =>
-      createLogger({
-        json,
-        redact: (t) => redact(t),
-        write: io.stderr,
-        debug: values.verbose,
-        beforeWrite: () => progress.clear(),
-      });
-    log = makeLog();
+    log = createLogger({
+      json,
+      redact: (t) => redact(t),
+      write: io.stderr,
+      debug: values.verbose,
+      beforeWrite: () => progress.clear(),
+    });
+    // Every command may print DATABASE_URL in an error; `sync` adds the tokens below.
+    redact = makeRedactor(secretsOf({ databaseUrl: env.DATABASE_URL }));
 
     if (command === 'migrate') {
       const { runMigrate } = await import('../commands/migrate');
-      redact = makeRedactor(env.DATABASE_URL ? secretsOf({ databaseUrl: env.DATABASE_URL } as never) : []);
       await runMigrate(env, log);
       return EXIT.ok;
     }
     if (command === 'status') {
       const { runStatus } = await import('../commands/status');
-      redact = makeRedactor(env.DATABASE_URL ? secretsOf({ databaseUrl: env.DATABASE_URL } as never) : []);
       io.stdout(await runStatus(env, log, { json }));
       return EXIT.ok;
     }
