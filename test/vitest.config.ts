@@ -1,4 +1,6 @@
 import { defineProject } from 'vitest/config';
 
-// test/pending waits for the simulator's HTTP server (see test/pending/README.md).
-export default defineProject({ test: { name: 'e2e', exclude: ['pending/**', '**/node_modules/**'] } });
+// End-to-end runs go through the SDK's real retry backoff (seconds, not minutes).
+export default defineProject({
+  test: { name: 'e2e', testTimeout: 120_000, exclude: ['**/node_modules/**'] },
+});

@@ -57,7 +57,11 @@ export async function migrate(
     return await db.task(async (connection) => {
       // Forward NOTICEs of this session (pg-migrations' own API has no hook for them).
       const client = (connection as unknown as PgClientHolder)._driver?.client;
-      const onNotice: NoticeListener = (notice) => log(notice.message ?? String(notice));
+      // "… already exists, skipping" is pg-migrations' own `create … if not exists`: noise, not news.
+      const onNotice: NoticeListener = (notice) => {
+        const message = notice.message ?? String(notice);
+        if (!message.endsWith(', skipping')) log(message);
+      };
       client?.on('notice', onNotice);
       await connection.query(sql`select pg_advisory_lock(${MIGRATION_LOCK[0]}, ${MIGRATION_LOCK[1]})`);
       try {

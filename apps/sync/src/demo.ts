@@ -1,40 +1,148 @@
 /**
- * `pnpm demo` (the README's first command), for now: starts the embedded PostgreSQL (or uses
- * DATABASE_URL), applies the migrations and shows the analysts' views. The full demo (simulator, full
- * and incremental sync, analyst views filled with a salon's data) waits for the simulator's HTTP
- * server: test/pending/demo-flow.ts.
+ * `pnpm demo`: the whole product on one machine with nothing but Node. Starts the YClients simulator
+ * with a realistic salon (rate limits on, quirks on), the embedded PostgreSQL (or DATABASE_URL), runs a
+ * full sync, changes data upstream, runs an incremental sync, and prints what an analyst sees.
  */
 import { sql } from '@databases/pg';
-import { connectDatabase, migrate, redactDatabaseUrl, resolveDatabase } from '@yclients-pg/sql';
+import { connectDatabase, resolveDatabase } from '@yclients-pg/sql';
+import { createYclientsFake } from '@yclients-pg/yclients-fake';
+import pg from 'pg';
+import { main } from './cli/main';
+
+const COMPANY_ID = 4564;
+const DEMO_DATABASE = 'yclients_demo';
+
+function printTable(title: string, rows: Array<Record<string, unknown>>): void {
+  console.log(`\n${title}`);
+  if (rows.length === 0) {
+    console.log('  (no rows)');
+    return;
+  }
+  const head = Object.keys(rows[0]!);
+  const cell = (v: unknown) =>
+    v instanceof Date
+      ? v.toISOString().slice(0, 16).replace('T', ' ')
+      : Array.isArray(v)
+        ? v.join(', ')
+        : String(v ?? '');
+  const widths = head.map((h) => Math.min(40, Math.max(h.length, ...rows.map((r) => cell(r[h]).length))));
+  const line = (cells: string[]) =>
+    `  ${cells.map((c, i) => c.slice(0, widths[i]).padEnd(widths[i]!)).join('  ')}`;
+  console.log(line(head));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const r of rows) console.log(line(head.map((h) => cell(r[h]))));
+}
+
+async function demoDatabaseUrl(): Promise<{ url: string; stop(): Promise<void> }> {
+  const resolved = await resolveDatabase(process.env, { log: (m) => console.log(m) });
+  if (process.env.DATABASE_URL) return { url: resolved.url, stop: async () => {} };
+  // A fresh database of its own on the embedded server: the demo never mixes with real syncs, and a
+  // second `pnpm demo` tells the same story as the first.
+  const admin = new pg.Client({ connectionString: resolved.url });
+  await admin.connect();
+  await admin.query(`drop database if exists ${DEMO_DATABASE} with (force)`);
+  await admin.query(`create database ${DEMO_DATABASE}`);
+  await admin.end();
+  const url = new URL(resolved.url);
+  url.pathname = `/${DEMO_DATABASE}`;
+  return { url: url.toString(), stop: async () => resolved.embedded?.stop() };
+}
+
+async function sync(env: NodeJS.ProcessEnv, args: string[]): Promise<number> {
+  return main(args, {
+    env,
+    cwd: process.cwd(),
+    stdout: (t) => console.log(t),
+    stderr: (t) => console.error(t),
+    isTTY: Boolean(process.stderr.isTTY),
+  });
+}
 
 async function run(): Promise<number> {
-  const resolved = await resolveDatabase(process.env, { log: (m) => console.log(m) });
-  console.log(`database: ${redactDatabaseUrl(resolved.url)}${resolved.embedded ? ' (embedded)' : ''}`);
-  const result = await migrate(resolved.url, { log: (m) => console.log(m) });
-  console.log(`migrations: ${result.applied.length ? `applied ${result.applied.join(', ')}` : 'up to date'}`);
-  const db = connectDatabase(resolved.url, { poolSize: 1 });
+  console.log('yclients-pg demo: simulator + embedded PostgreSQL + pnpm sync\n');
+  const fake = createYclientsFake({
+    seed: 20261123,
+    companies: [{ id: COMPANY_ID, title: 'Салон «Демо»', clients: 2500, records: 15000, transactions: 6000 }],
+  });
+  const server = await fake.listen();
+  console.log(`YClients simulator on ${server.url} (rate limits on: 5/s and 200/min, quirks on)`);
+  const database = await demoDatabaseUrl();
+  const creds = fake.credentials;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    YCLIENTS_BASE_URL: server.url,
+    YCLIENTS_PARTNER_TOKEN: creds.partnerToken,
+    YCLIENTS_USER_TOKEN: creds.userToken,
+    YCLIENTS_COMPANY_IDS: String(COMPANY_ID),
+  };
   try {
-    const [version] = await db.query(sql`select version() as v`);
-    console.log(`server: ${version?.v}`);
-    const views = await db.query(sql`
-      select c.relname as view, obj_description(c.oid) as description
-      from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = 'analytics' and c.relkind = 'v' order by c.relname`);
-    console.log('\nanalyst views (schema analytics):');
-    for (const v of views) {
-      const [count] = await db.query(sql`select count(*)::int as n from ${sql.ident('analytics', v.view)}`);
-      console.log(
-        `  ${String(v.view).padEnd(22)} ${String(count?.n).padStart(6)} rows  ${v.description ?? ''}`,
+    console.log('\n== 1. Full sync ==');
+    const first = await sync(env, ['--full']);
+    if (first !== 0) return first;
+
+    console.log(
+      '\n== 2. Changes upstream: new clients, an edited client, deleted clients, new and cancelled visits ==',
+    );
+    const company = fake.company(COMPANY_ID);
+    const live = [...company.clients.list()].slice(0, 3);
+    company.clients.delete(live[0]!.id); // an early client: shifts every later page
+    company.clients.update(live[1]!.id, { name: 'Анна (изменено)' });
+    for (let i = 0; i < 5; i++) company.clients.insert({ name: `Новый клиент ${i + 1}` });
+    const recent = [...company.records.list()].slice(0, 2);
+    company.records.delete(recent[0]!.id);
+    company.records.update(recent[1]!.id, { comment: 'перенесено' });
+
+    console.log('\n== 3. Incremental sync ==');
+    const second = await sync(env, []);
+    if (second !== 0) return second;
+
+    const db = connectDatabase(database.url, { poolSize: 1 });
+    try {
+      printTable(
+        'analytics.clients_by_category — clients per category',
+        await db.query(sql`select category, count(*)::int as clients from analytics.clients_by_category
+                           where company_id = ${COMPANY_ID} group by category order by clients desc limit 6`),
       );
+      printTable(
+        'analytics.clients_by_staff — top clients of the busiest master',
+        await db.query(sql`select staff_name, client_name, visits, last_visit, amount from analytics.clients_by_staff
+                           where company_id = ${COMPANY_ID}
+                             and staff_id = (select staff_id from analytics.clients_by_staff where company_id = ${COMPANY_ID}
+                                             group by staff_id order by sum(visits) desc limit 1)
+                           order by visits desc, amount desc limit 5`),
+      );
+      printTable(
+        'analytics.transactions — money by cash desk, last 90 days',
+        await db.query(sql`select account_title, is_cash, count(*)::int as operations, sum(amount) as total
+                           from analytics.transactions where company_id = ${COMPANY_ID} and date > now() - interval '90 days'
+                           group by account_title, is_cash order by total desc`),
+      );
+      printTable(
+        'analytics.sync_health',
+        await db.query(sql`select entity, status, last_run_status, last_success_at, last_error
+                           from analytics.sync_health where company_id = ${COMPANY_ID} order by entity`),
+      );
+      printTable(
+        'yclients_sync.sync_runs — run statistics',
+        await db.query(sql`select r.id as run, r.status, round(extract(epoch from r.finished_at - r.started_at)::numeric, 1) as seconds,
+                                  sum(e.requests)::int as requests, sum(e.rows_fetched)::int as fetched, sum(e.inserted)::int as inserted,
+                                  sum(e.updated)::int as updated, sum(e.unchanged)::int as unchanged, sum(e.deleted)::int as deleted
+                           from yclients_sync.sync_runs r join yclients_sync.sync_run_entities e on e.run_id = r.id
+                           group by r.id order by r.id desc limit 2`),
+      );
+    } finally {
+      await db.dispose();
     }
     console.log(
-      '\nThe simulator-backed demo (full and incremental sync of a realistic salon) is not wired yet; see README "Status".',
+      '\nDone. To sync a real salon: set YCLIENTS_PARTNER_TOKEN, YCLIENTS_USER_TOKEN, YCLIENTS_COMPANY_IDS' +
+        ' (and DATABASE_URL, or keep the embedded PostgreSQL), then `pnpm sync`; see README "Configuration".',
     );
+    return 0;
   } finally {
-    await db.dispose();
-    if (resolved.embedded?.owned) await resolved.embedded.stop();
+    await server.close();
+    await database.stop();
   }
-  return 0;
 }
 
 process.exitCode = await run();

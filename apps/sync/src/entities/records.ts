@@ -3,10 +3,14 @@
  * request, so a global ordinal means nothing here (yclients-open-questions Q1).
  *
  * - Full load: the visit-date range is cut into windows; each window is read page by page and is
- *   complete only when the number of distinct ids seen equals its `total_count` (else it is read
- *   again). Each window is its own refresh: once complete, rows inside it that upstream no longer
- *   has are soft-deleted. `end_date` stops at 23:59:00 local time, so a window asks for one more day.
- *   Every page checkpoints (window, page); a killed load resumes at the next page.
+ *   complete only when the number of distinct ids seen equals its `total_count`. Each window is its
+ *   own refresh: once complete, rows inside it that upstream no longer has are soft-deleted.
+ *   `end_date` stops at 23:59:00 local time, so a window asks for one more day. Every page
+ *   checkpoints (window, page); a killed load resumes at the next page.
+ * - Ties: a page boundary can only lose or repeat rows when the rows on both sides of it share a visit
+ *   time (the times at each position do not depend on how ties are ordered). Such boundaries are
+ *   noted, and an incomplete window first re-reads just those days (a few dozen rows each); only if
+ *   it is still incomplete (data moved during the read) is the whole window read again.
  * - Incremental: `changed_after` (company-local, minus an overlap) with `with_deleted=1`; deletes
  *   arrive as flags and become `deleted_at`.
  */
@@ -37,6 +41,10 @@ type RecordsCursor =
       pass: number;
       runId: number;
       changedAfterNext: string;
+      /** visit time of the last row of the page before `page` (to spot ties across the boundary) */
+      lastAt?: string;
+      /** local days where tied rows straddled a page boundary in this pass */
+      tieDays?: string[];
     }
   | { mode: 'incremental'; changedAfter: string; page?: number; changedAfterNext?: string };
 
@@ -97,7 +105,8 @@ function dayOf(row: YcRecord, timeZone: string): string {
 
 async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode: 'full' }>): Promise<void> {
   const { windows, runId, changedAfterNext } = start;
-  let { index, page, pass } = start;
+  let { index, page, pass, lastAt } = start;
+  const tieDays = new Set(start.tieDays);
   while (index < windows.length) {
     const window = windows[index]!;
     // One refresh id per window, so completeness and deletes are judged per window.
@@ -111,10 +120,14 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
         endDate: addDays(window.to, 1),
       });
       total = result.totalCount;
+      const first = result.rows[0];
+      if (page > 1 && first && lastAt === first.datetime) tieDays.add(dayOf(first, ctx.timeZone));
+      lastAt = result.rows.at(-1)?.datetime;
       const done = result.rows.length === 0 || page * RECORDS_PAGE_SIZE >= total;
+      const position = { index, pass, lastAt, tieDays: [...tieDays] };
       const cursor: RecordsCursor = done
-        ? { ...start, index, page, pass } // the window's completeness check comes next
-        : { ...start, index, page: page + 1, pass };
+        ? { ...start, ...position, page } // the window's completeness check comes next
+        : { ...start, ...position, page: page + 1 };
       await landPage(ctx, 'records', result.rows, {
         refreshId,
         checkpoint: {
@@ -127,7 +140,16 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
       if (done) break;
       page += 1;
     }
-    const seen = await seenCount(ctx.db, { entity: 'records', companyId: ctx.companyId, refreshId });
+    let seen = await seenCount(ctx.db, { entity: 'records', companyId: ctx.companyId, refreshId });
+    if (seen < total && tieDays.size > 0) {
+      ctx.log.debug('records: re-reading the days where tied rows straddled a page boundary', {
+        days: [...tieDays],
+      });
+      for (const day of tieDays) await readDay(ctx, day, refreshId);
+      seen = await seenCount(ctx.db, { entity: 'records', companyId: ctx.companyId, refreshId });
+    }
+    tieDays.clear();
+    lastAt = undefined;
     if (seen < total && pass < MAX_WINDOW_PASSES) {
       ctx.log.info('records: window incomplete (ties moved between pages), reading it again', {
         from: window.from,
@@ -147,7 +169,7 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
     // The window covers [from 00:00, to+1 23:59:00) local: exactly what the API returned for it.
     const next: RecordsCursor =
       index + 1 < windows.length
-        ? { ...start, index: index + 1, page: 1, pass: 1 }
+        ? { ...start, index: index + 1, page: 1, pass: 1, lastAt: undefined, tieDays: [] }
         : { mode: 'incremental', changedAfter: changedAfterNext };
     await ctx.db.tx(async (tx) => {
       const deleted = await finishRefresh(tx, {
@@ -177,6 +199,20 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
       page_size: RECORDS_PAGE_SIZE,
       cursor: { mode: 'incremental', changedAfter: changedAfterNext },
     });
+  }
+}
+
+/** Every row of one local day (its last minute included), landed under the window's refresh id. */
+async function readDay(ctx: EntityContext, day: string, refreshId: number): Promise<void> {
+  for (let page = 1; ; page++) {
+    const result = await ctx.yc.recordsPage(ctx.companyId, {
+      page,
+      count: RECORDS_PAGE_SIZE,
+      startDate: day,
+      endDate: addDays(day, 1),
+    });
+    await landPage(ctx, 'records', result.rows, { refreshId });
+    if (result.rows.length === 0 || page * RECORDS_PAGE_SIZE >= result.totalCount) return;
   }
 }
 

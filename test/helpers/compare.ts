@@ -45,7 +45,11 @@ export function fakeSnapshot(fake: Fake, companyId: number): Snapshot {
       )
       .sort(),
     transactions: [...c.transactions.list()].map((t) => `${num(t.id)}|${Number(t.amount).toFixed(2)}`).sort(),
-    staff: [...c.staff.list()].map((s) => `${num(s.id)}|${s.name}`).sort(),
+    // Staff deleted upstream stay in the list with is_deleted: the sync keeps them, soft-deleted.
+    staff: [...c.staff.list()]
+      .filter((s) => s.is_deleted !== true)
+      .map((s) => `${num(s.id)}|${s.name}`)
+      .sort(),
     services: services.map((s) => `${num(s.id)}|${s.title}`).sort(),
     serviceStaff: services
       .flatMap((s) =>

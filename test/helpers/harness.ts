@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '@yclients-pg/sync';
 import { createYclientsFake } from '@yclients-pg/yclients-fake';
-import { createMigratedTestDatabase, type TestDatabase } from '../helpers/database';
+import { createMigratedTestDatabase, type TestDatabase } from './database';
 
 export type Fake = ReturnType<typeof createYclientsFake>;
 export type FakeOptions = Parameters<typeof createYclientsFake>[0];

@@ -4,8 +4,8 @@
  */
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { databaseSnapshot, fakeSnapshot, rowVersions } from './compare';
-import { type Harness, runSync, spawnSync, startHarness } from './harness';
+import { databaseSnapshot, fakeSnapshot, rowVersions } from '../helpers/compare';
+import { type Harness, runSync, spawnSync, startHarness } from '../helpers/harness';
 
 const COMPANY = 101;
 const small = { clients: 650, records: 2500, transactions: 450 };
@@ -32,7 +32,7 @@ async function query<T extends pg.QueryResultRow>(
 
 function requestsByPath(h: Harness): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const r of h.fake.requests) counts[r.path] = (counts[r.path] ?? 0) + 1;
+  for (const r of h.fake.requests) counts[r.template ?? r.path] = (counts[r.template ?? r.path] ?? 0) + 1;
   return counts;
 }
 
@@ -60,7 +60,7 @@ describe('pnpm sync against the simulator', () => {
     harness = await startHarness({ seed: 2, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     expect((await runSync(harness.env)).code).toBe(0);
     const before = await rowVersions(harness.db.url);
-    harness.fake.resetRequests();
+    harness.fake.clearRequests();
     const second = await runSync(harness.env);
     expect(second.code, second.stderr).toBe(0);
     expect(await rowVersions(harness.db.url)).toEqual(before);
@@ -93,8 +93,9 @@ describe('pnpm sync against the simulator', () => {
     const records = [...c.records.list()];
     c.records.delete(records[5]!.id);
     c.records.update(records[7]!.id, { comment: 'перенесено' });
+    // Transactions are listed oldest first; the newest is inside the lookback window.
     const transactions = [...c.transactions.list()];
-    c.transactions.delete(transactions[0]!.id);
+    c.transactions.delete(transactions.at(-1)!.id);
 
     const result = await runSync(harness.env);
     expect(result.code, result.stderr).toBe(0);
@@ -105,6 +106,11 @@ describe('pnpm sync against the simulator', () => {
       [COMPANY, clients[0]!.id],
     );
     expect(deleted?.deleted_at).toBeInstanceOf(Date); // soft-deleted, not removed
+
+    // A transaction deleted before the lookback window is invisible to the window; `--full` sees it.
+    c.transactions.delete(transactions[0]!.id);
+    expect((await runSync(harness.env, ['--full'])).code).toBe(0);
+    expect(await databaseSnapshot(harness.db.url, COMPANY)).toEqual(fakeSnapshot(harness.fake, COMPANY));
   });
 
   it('a run killed mid-entity (SIGKILL) and started again loses nothing and re-fetches at most one page', async () => {
@@ -136,12 +142,13 @@ describe('pnpm sync against the simulator', () => {
         )
       )[0]!.n,
     );
-    harness.fake.resetRequests();
+    harness.fake.clearRequests();
     const again = await runSync(harness.env, ['--only', 'clients']);
     expect(again.code, again.stderr).toBe(0);
     const pages = harness.fake.requests
-      .filter((r) => r.path === '/clients/{company_id}' && !r.query.changed_after)
+      .filter((r) => r.template === '/clients/{company_id}' && !r.query.changed_after)
       .map((r) => Number(r.query.page));
+    expect(pages.length).toBeGreaterThan(0);
     // It resumes at the first page not committed, so at most the page in flight is fetched again.
     expect(Math.min(...pages)).toBeGreaterThanOrEqual(Math.floor(committed / 300));
     expect(pages.filter((p) => p <= committed / 300).length).toBeLessThanOrEqual(1);
@@ -175,10 +182,41 @@ describe('pnpm sync against the simulator', () => {
 
   it('5xx storms and 429s end in correct data', async () => {
     harness = await startHarness({ seed: 6, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
-    harness.fake.faults.failNext(3, { status: 503 });
-    harness.fake.faults.rateLimitNext(2);
+    // Every kind of transient trouble, spread over the lists, each within the client's retry budget.
+    const { faults } = harness.fake;
+    faults.failNext(3, { status: 503, path: '/clients/{company_id}' });
+    faults.rateLimitNext(2, { path: '/records/{company_id}' });
+    faults.failNext(2, { status: 502, path: '/transactions/{company_id}' });
+    faults.dropConnectionNext(1, { path: '/company/{company_id}/staff' });
+    faults.truncateNext(1, { path: '/clients/{company_id}' });
+    faults.successFalseNext(1, 'Превышен лимит запросов', { path: '/company/{company_id}/services' });
     const result = await runSync(harness.env);
     expect(result.code, result.stderr).toBe(0);
+    expect(faults.pending()).toBe(0);
+    expect(await databaseSnapshot(harness.db.url, COMPANY)).toEqual(fakeSnapshot(harness.fake, COMPANY));
+  });
+
+  it('a storm longer than the retry budget ends in exit 5 with a consistent database, and the next run heals', async () => {
+    harness = await startHarness({ seed: 10, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    expect((await runSync(harness.env)).code).toBe(0);
+    const c = harness.fake.company(COMPANY);
+    c.clients.insert({ name: 'После шторма' });
+    harness.fake.faults.failNext(50, { status: 503 });
+    const stormy = await runSync({ ...harness.env, YCLIENTS_HTTP_TIMEOUT_MS: '1000' });
+    expect(stormy.code).toBe(5);
+    const [run] = await query<{ status: string }>(
+      harness.db.url,
+      'select status from yclients_sync.sync_runs order by id desc limit 1',
+    );
+    expect(['failed', 'partial']).toContain(run?.status);
+    harness.fake.faults.clear();
+    // The failed entities wait for their next try; let that time pass.
+    await query(
+      harness.db.url,
+      'update yclients_sync.sync_state set next_try_at = now() where next_try_at is not null',
+    );
+    const healed = await runSync(harness.env);
+    expect(healed.code, healed.stderr).toBe(0);
     expect(await databaseSnapshot(harness.db.url, COMPANY)).toEqual(fakeSnapshot(harness.fake, COMPANY));
   });
 
