@@ -261,6 +261,92 @@ describe('pnpm sync against the simulator', () => {
     expect(unreachable.stderr).not.toContain('secretpw');
   });
 
+  it('--dry-run prints what would change and leaves the database as it was', async () => {
+    harness = await startHarness({ seed: 11, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    expect((await runSync(harness.env)).code).toBe(0);
+    const c = harness.fake.company(COMPANY);
+    c.clients.insert({ name: 'Пробная' });
+    c.clients.update([...c.clients.list()][3]!.id, { name: 'Пробная правка' });
+    const before = await rowVersions(harness.db.url);
+    const [runsBefore] = await query<{ n: string }>(
+      harness.db.url,
+      'select count(*) as n from yclients_sync.sync_runs',
+    );
+    const dry = await runSync(harness.env, ['--dry-run', '--only', 'clients']);
+    expect(dry.code, dry.stderr).toBe(0);
+    // The log says what would change, and that it was rolled back.
+    expect(dry.logs.find((l) => l.event === 'entity synced' && l.entity === 'clients')).toMatchObject({
+      inserted: 1,
+      updated: 1,
+    });
+    expect(dry.logs.some((l) => String(l.event).startsWith('dry run finished'))).toBe(true);
+    expect(await rowVersions(harness.db.url)).toEqual(before);
+    const [runsAfter] = await query<{ n: string }>(
+      harness.db.url,
+      'select count(*) as n from yclients_sync.sync_runs',
+    );
+    expect(runsAfter!.n).toBe(runsBefore!.n);
+  });
+
+  it("status shows the last runs, each entity's checkpoint and lag, and whether a run is going on", async () => {
+    harness = await startHarness({ seed: 12, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    expect((await runSync(harness.env)).code).toBe(0);
+    const status = await runSync(harness.env, ['status']);
+    expect(status.code, status.stderr).toBe(0);
+    for (const entity of ['clients', 'records', 'transactions', 'staff'])
+      expect(status.stdout).toContain(entity);
+    // Off a terminal, status is one JSON document.
+    const doc = JSON.parse(status.stdout) as {
+      runningFor: number[];
+      runs: Array<{ status: string }>;
+      states: Array<{
+        entity: string;
+        status: string;
+        last_ordinal: string | null;
+        last_success: string | null;
+      }>;
+    };
+    const clients = doc.states.find((s) => s.entity === 'clients');
+    expect(Number(clients?.last_ordinal)).toBe(small.clients); // the specification's checkpoint
+    expect(doc.states.every((s) => s.status === 'waiting' && s.last_success !== null)).toBe(true);
+    expect(doc.runningFor).toEqual([]);
+    expect(doc.runs[0]?.status).toBe('succeeded');
+    expect(doc.states.map((s) => s.entity).sort()).toEqual(
+      [
+        'accounts',
+        'client_categories',
+        'clients',
+        'positions',
+        'records',
+        'service_categories',
+        'services',
+        'staff',
+        'transactions',
+      ].sort(),
+    );
+  });
+
+  it('no token, password or client phone number reaches the output', async () => {
+    harness = await startHarness({ seed: 13, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    harness.fake.faults.failNext(1, { status: 500, path: '/clients/{company_id}' });
+    const result = await runSync({
+      ...harness.env,
+      YCLIENTS_PASSWORD: 'pa55-word-xyz',
+      YCLIENTS_LOGIN: 'me@x.ru',
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const output = result.stdout + result.stderr;
+    expect(output).not.toContain(harness.fake.credentials.partnerToken);
+    expect(output).not.toContain(harness.fake.credentials.userToken);
+    expect(output).not.toContain('pa55-word-xyz');
+    const phones = [...harness.fake.company(COMPANY).clients.list()]
+      .map((r) => String(r.phone ?? '').replace(/\D/g, ''))
+      .filter((p) => p.length >= 10);
+    expect(phones.length).toBeGreaterThan(100);
+    const digits = output.replace(/\D/g, ' ');
+    for (const phone of phones) expect(digits).not.toContain(phone.slice(-10));
+  });
+
   it('SQL-injection strings and odd unicode are stored byte-exact', async () => {
     harness = await startHarness({
       seed: 9,

@@ -11,7 +11,7 @@ import { createYclientsFake } from '@yclients-pg/yclients-fake';
 import { createMigratedTestDatabase, type TestDatabase } from './database';
 
 export type Fake = ReturnType<typeof createYclientsFake>;
-export type FakeOptions = Parameters<typeof createYclientsFake>[0];
+export type FakeOptions = NonNullable<Parameters<typeof createYclientsFake>[0]>;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 

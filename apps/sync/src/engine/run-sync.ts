@@ -164,6 +164,7 @@ async function syncCompanies(
     companies: options.companyIds.join(','),
     entities: entities.join(','),
     full: options.full,
+    dryRun: options.dryRun,
   });
 
   let requests = 0;
@@ -273,7 +274,12 @@ async function syncCompanies(
     requests,
     durationMs: Date.now() - startedAt,
   };
-  log.info('sync finished', { runId, status, requests, durationMs: summary.durationMs });
+  log.info(options.dryRun ? 'dry run finished: everything above was rolled back' : 'sync finished', {
+    runId,
+    status,
+    requests,
+    durationMs: summary.durationMs,
+  });
   if (everythingRefused) {
     throw Object.assign(
       new CredentialsRefusedError('YClients refused the credentials or the licence for every company'),

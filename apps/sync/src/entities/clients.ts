@@ -15,6 +15,7 @@ import { type Checkpoint, writeCheckpoint } from '../db/state';
 import { localDateTime, minusMinutes } from '../time';
 import type { EntityContext, EntityPipeline } from './context';
 import { landPage } from './land-page';
+import { readAhead } from './read-ahead';
 
 export const CLIENTS_PAGE_SIZE = 300;
 /** A rebuild whose pages drifted (fewer distinct ids than the total) is re-read at most this often. */
@@ -56,12 +57,11 @@ async function rebuild(
   ctx: EntityContext,
   start: { refreshId: number; nextPage: number; pass: number; changedAfterNext: string },
 ): Promise<void> {
-  let { nextPage: page, pass } = start;
+  let { nextPage: firstPage, pass } = start;
   const { refreshId, changedAfterNext } = start;
   for (;;) {
     let total = 0;
-    for (;;) {
-      const result = await ctx.yc.clientsPage(ctx.companyId, { page, count: CLIENTS_PAGE_SIZE });
+    for await (const { page, result } of readAhead(allPages(ctx), firstPage, isLastPage)) {
       total = result.totalCount;
       if (page === 1) ctx.progress.total(total);
       const rows = result.rows;
@@ -72,8 +72,6 @@ async function rebuild(
         cursor: { mode: 'rebuild', refreshId, nextPage: page + 1, pass, changedAfterNext },
       };
       await landPage(ctx, 'clients', rows, { checkpoint, refreshId });
-      if (rows.length === 0 || page * CLIENTS_PAGE_SIZE >= total) break;
-      page += 1;
     }
     const seen = await seenCount(ctx.db, { entity: 'clients', companyId: ctx.companyId, refreshId });
     if (seen >= total || pass >= MAX_REBUILD_PASSES) {
@@ -83,7 +81,7 @@ async function rebuild(
     // Deletes upstream shifted rows to pages already read: read the list again, same refresh id.
     ctx.log.info('clients: list shifted during the rebuild, reading it again', { seen, total, pass });
     pass += 1;
-    page = 1;
+    firstPage = 1;
   }
   const finalOrdinal = await ctx.db.tx(async (tx) => {
     const deleted = await finishRefresh(tx, { entity: 'clients', companyId: ctx.companyId, refreshId });
@@ -111,8 +109,11 @@ async function readAfterOrdinal(ctx: EntityContext, cursor: { changedAfter: stri
   const lastOrdinal = ctx.state!.lastOrdinal!;
   const lastId = ctx.state!.lastId;
   const pageSize = ctx.state!.pageSize ?? CLIENTS_PAGE_SIZE;
-  let page = Math.max(1, Math.ceil(lastOrdinal / pageSize));
-  const check = await ctx.yc.clientsPage(ctx.companyId, { page, count: pageSize });
+  const checkPage = Math.max(1, Math.ceil(lastOrdinal / pageSize));
+  const fetchPage = (page: number) => ctx.yc.clientsPage(ctx.companyId, { page, count: pageSize });
+  const isLast = (result: ClientsPage, page: number) =>
+    result.rows.length === 0 || page * pageSize >= result.totalCount;
+  const check = await fetchPage(checkPage);
   if (lastOrdinal > 0) {
     const atOrdinal = check.rows[(lastOrdinal - 1) % pageSize];
     if (atOrdinal?.id !== lastId) {
@@ -125,19 +126,21 @@ async function readAfterOrdinal(ctx: EntityContext, cursor: { changedAfter: stri
     }
   }
   ctx.progress.total(check.totalCount);
-  let result = check;
-  for (;;) {
+  const land = async (result: ClientsPage, page: number) => {
     const rows = result.rows;
-    const checkpoint: Checkpoint = {
-      last_id: rows.at(-1)?.id ?? lastId,
-      last_ordinal: rows.length > 0 ? (page - 1) * pageSize + rows.length : lastOrdinal,
-      page_size: pageSize,
-      cursor: { mode: 'incremental', changedAfter: cursor.changedAfter },
-    };
-    await landPage(ctx, 'clients', rows, { checkpoint });
-    if (rows.length === 0 || page * pageSize >= result.totalCount) break;
-    page += 1;
-    result = await ctx.yc.clientsPage(ctx.companyId, { page, count: pageSize });
+    await landPage(ctx, 'clients', rows, {
+      checkpoint: {
+        last_id: rows.at(-1)?.id ?? lastId,
+        last_ordinal: rows.length > 0 ? (page - 1) * pageSize + rows.length : lastOrdinal,
+        page_size: pageSize,
+        cursor: { mode: 'incremental', changedAfter: cursor.changedAfter },
+      },
+    });
+  };
+  await land(check, checkPage);
+  if (!isLast(check, checkPage)) {
+    for await (const { page, result } of readAhead(fetchPage, checkPage + 1, isLast))
+      await land(result, page);
   }
   return false;
 }
@@ -148,20 +151,24 @@ async function readAfterOrdinal(ctx: EntityContext, cursor: { changedAfter: stri
  */
 async function readChanged(ctx: EntityContext, cursor: { changedAfter: string }): Promise<void> {
   const since = minusMinutes(cursor.changedAfter, ctx.config.changedAfterOverlapMinutes);
-  let page = 1;
-  for (;;) {
-    const result = await ctx.yc.clientsPage(ctx.companyId, {
-      page,
-      count: CLIENTS_PAGE_SIZE,
-      changedAfter: since,
-    });
-    const last = result.rows.length === 0 || page * CLIENTS_PAGE_SIZE >= result.totalCount;
+  const fetchPage = (page: number) =>
+    ctx.yc.clientsPage(ctx.companyId, { page, count: CLIENTS_PAGE_SIZE, changedAfter: since });
+  for await (const { page, result } of readAhead(fetchPage, 1, isLastPage)) {
+    const last = isLastPage(result, page);
     await landPage(ctx, 'clients', result.rows, {
       checkpoint: {
         cursor: { mode: 'incremental', changedAfter: last ? runCursor(ctx) : cursor.changedAfter },
       },
     });
-    if (last) break;
-    page += 1;
   }
+}
+
+type ClientsPage = Awaited<ReturnType<EntityContext['yc']['clientsPage']>>;
+
+function allPages(ctx: EntityContext): (page: number) => Promise<ClientsPage> {
+  return (page) => ctx.yc.clientsPage(ctx.companyId, { page, count: CLIENTS_PAGE_SIZE });
+}
+
+function isLastPage(result: ClientsPage, page: number): boolean {
+  return result.rows.length === 0 || page * CLIENTS_PAGE_SIZE >= result.totalCount;
 }

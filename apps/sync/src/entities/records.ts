@@ -20,6 +20,7 @@ import { type Checkpoint, writeCheckpoint } from '../db/state';
 import { addDays, daysBetween, localDate, localDateTime, minusMinutes } from '../time';
 import type { EntityContext, EntityPipeline } from './context';
 import { landPage } from './land-page';
+import { readAhead } from './read-ahead';
 
 export const RECORDS_PAGE_SIZE = 1000;
 /** Target rows per window: small enough that a re-read is cheap, large enough to waste few requests. */
@@ -112,22 +113,22 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
     // One refresh id per window, so completeness and deletes are judged per window.
     const refreshId = runId * 1000 + index;
     let total = 0;
-    for (;;) {
-      const result = await ctx.yc.recordsPage(ctx.companyId, {
-        page,
+    const fetchPage = (n: number) =>
+      ctx.yc.recordsPage(ctx.companyId, {
+        page: n,
         count: RECORDS_PAGE_SIZE,
         startDate: window.from,
         endDate: addDays(window.to, 1),
       });
+    for await (const { page: n, result } of readAhead(fetchPage, page, isLastPage)) {
       total = result.totalCount;
       const first = result.rows[0];
-      if (page > 1 && first && lastAt === first.datetime) tieDays.add(dayOf(first, ctx.timeZone));
+      if (n > 1 && first && lastAt === first.datetime) tieDays.add(dayOf(first, ctx.timeZone));
       lastAt = result.rows.at(-1)?.datetime;
-      const done = result.rows.length === 0 || page * RECORDS_PAGE_SIZE >= total;
       const position = { index, pass, lastAt, tieDays: [...tieDays] };
-      const cursor: RecordsCursor = done
-        ? { ...start, ...position, page } // the window's completeness check comes next
-        : { ...start, ...position, page: page + 1 };
+      const cursor: RecordsCursor = isLastPage(result, n)
+        ? { ...start, ...position, page: n } // the window's completeness check comes next
+        : { ...start, ...position, page: n + 1 };
       await landPage(ctx, 'records', result.rows, {
         refreshId,
         checkpoint: {
@@ -137,8 +138,6 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
           cursor,
         },
       });
-      if (done) break;
-      page += 1;
     }
     let seen = await seenCount(ctx.db, { entity: 'records', companyId: ctx.companyId, refreshId });
     if (seen < total && tieDays.size > 0) {
@@ -204,16 +203,22 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
 
 /** Every row of one local day (its last minute included), landed under the window's refresh id. */
 async function readDay(ctx: EntityContext, day: string, refreshId: number): Promise<void> {
-  for (let page = 1; ; page++) {
-    const result = await ctx.yc.recordsPage(ctx.companyId, {
+  const fetchPage = (page: number) =>
+    ctx.yc.recordsPage(ctx.companyId, {
       page,
       count: RECORDS_PAGE_SIZE,
       startDate: day,
       endDate: addDays(day, 1),
     });
+  for await (const { result } of readAhead(fetchPage, 1, isLastPage)) {
     await landPage(ctx, 'records', result.rows, { refreshId });
-    if (result.rows.length === 0 || page * RECORDS_PAGE_SIZE >= result.totalCount) return;
   }
+}
+
+type RecordsPage = Awaited<ReturnType<EntityContext['yc']['recordsPage']>>;
+
+function isLastPage(result: RecordsPage, page: number): boolean {
+  return result.rows.length === 0 || page * RECORDS_PAGE_SIZE >= result.totalCount;
 }
 
 async function readChanged(
@@ -222,16 +227,16 @@ async function readChanged(
 ): Promise<void> {
   const changedAfterNext = cursor.changedAfterNext ?? localDateTime(ctx.runStartedAt, ctx.timeZone);
   const since = minusMinutes(cursor.changedAfter, ctx.config.changedAfterOverlapMinutes);
-  let page = cursor.page ?? 1;
-  for (;;) {
-    const result = await ctx.yc.recordsPage(ctx.companyId, {
+  const fetchPage = (page: number) =>
+    ctx.yc.recordsPage(ctx.companyId, {
       page,
       count: RECORDS_PAGE_SIZE,
       changedAfter: since,
       withDeleted: true,
     });
+  for await (const { page, result } of readAhead(fetchPage, cursor.page ?? 1, isLastPage)) {
     if (page === 1) ctx.progress.total(result.totalCount);
-    const last = result.rows.length === 0 || page * RECORDS_PAGE_SIZE >= result.totalCount;
+    const last = isLastPage(result, page);
     const checkpoint: Checkpoint = {
       last_id: result.rows.at(-1)?.id ?? null,
       last_ordinal: null,
@@ -241,7 +246,5 @@ async function readChanged(
         : { mode: 'incremental', changedAfter: cursor.changedAfter, page: page + 1, changedAfterNext },
     };
     await landPage(ctx, 'records', result.rows, { checkpoint });
-    if (last) break;
-    page += 1;
   }
 }

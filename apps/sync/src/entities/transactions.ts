@@ -10,6 +10,7 @@ import { writeCheckpoint } from '../db/state';
 import { addDays, localDate } from '../time';
 import type { EntityPipeline } from './context';
 import { landPage } from './land-page';
+import { readAhead } from './read-ahead';
 
 export const TRANSACTIONS_PAGE_SIZE = 200;
 /** The full history starts here: YClients predates none of its salons' finance records. */
@@ -43,14 +44,14 @@ export const transactions: EntityPipeline = async (ctx) => {
     };
   }
   ctx.progress.start(`transactions (${cursor.mode === 'history' ? 'history' : `since ${cursor.from}`})`);
-  let page = cursor.page;
-  for (;;) {
-    const result = await ctx.yc.transactionsPage(ctx.companyId, {
+  const fetchPage = (page: number) =>
+    ctx.yc.transactionsPage(ctx.companyId, {
       page,
       count: TRANSACTIONS_PAGE_SIZE,
       startDate: cursor.from,
       endDate: cursor.to,
     });
+  for await (const { page, result } of readAhead(fetchPage, cursor.page, (r) => r.rows.length === 0)) {
     if (result.rows.length === 0) break;
     await landPage(ctx, 'transactions', result.rows, {
       refreshId: cursor.refreshId,
@@ -60,7 +61,6 @@ export const transactions: EntityPipeline = async (ctx) => {
         cursor: { ...cursor, page: page + 1 },
       },
     });
-    page += 1;
   }
   await ctx.db.tx(async (tx) => {
     const deleted = await finishRefresh(tx, {
