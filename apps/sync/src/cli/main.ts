@@ -7,7 +7,7 @@ import { loadEnv, readConfig, secretsOf } from '../config';
 import { ENTITY_GROUPS, type EntityName, isEntityName } from '../entities/names';
 import { UsageError } from '../errors';
 import { createLogger, type Logger } from '../log/logger';
-import { type Progress, silentProgress, ttyProgress } from '../log/progress';
+import { logProgress, type Progress, silentProgress, ttyProgress } from '../log/progress';
 import { makeRedactor } from '../log/redact';
 import { EXIT, exitCodeFor, isExpected } from './exit-codes';
 import { HELP } from './help';
@@ -93,7 +93,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       );
     }
     const json = values.json || !io.isTTY;
-    const progress: Progress = json ? silentProgress : ttyProgress();
+    let progress: Progress = silentProgress;
     log = createLogger({
       json,
       redact: (t) => redact(t),
@@ -101,6 +101,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       debug: values.verbose,
       beforeWrite: () => progress.clear(),
     });
+    progress = json ? logProgress(log) : ttyProgress();
     // Every command may print DATABASE_URL in an error; `sync` adds the tokens below.
     redact = makeRedactor(secretsOf({ databaseUrl: env.DATABASE_URL }));
 

@@ -1,7 +1,10 @@
 /**
- * A progress line per entity on a TTY: pages, rows, request rate and, when the total is known, a bar
- * and an ETA. Off a TTY it does nothing (the JSON log has a line per page instead).
+ * Progress of the entity being synced: pages, rows, rate and, when the total is known, the share done and
+ * an ETA. On a TTY it is one line redrawn per page (with a bar); off a TTY (cron) it is a `progress` log
+ * line at most every `everyMs`, so a long first sync shows it is alive without flooding the log.
  */
+import type { Logger } from './logger';
+
 export interface Progress {
   start(label: string, totalRows?: number): void;
   total(totalRows: number): void;
@@ -19,38 +22,31 @@ export const silentProgress: Progress = {
   clear() {},
 };
 
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds % 60);
-  return m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
+interface Snapshot {
+  label: string;
+  pages: number;
+  rows: number;
+  totalRows: number | undefined;
+  rowsPerSecond: number;
+  /** seconds left at the current rate; undefined without a total or a rate */
+  etaSeconds: number | undefined;
 }
 
-export function ttyProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
+/** Counts pages and rows of the current entity and calls `show` after every change. */
+function tracked(show: (s: Snapshot) => void, hide: () => void, now: () => number): Progress {
   let label = '';
   let totalRows: number | undefined;
   let rows = 0;
   let pages = 0;
   let startedAt = 0;
-  let visible = false;
-
-  const render = () => {
-    const elapsed = (Date.now() - startedAt) / 1000;
-    const rate = elapsed > 0 ? rows / elapsed : 0;
-    let text = `${label.padEnd(18)} ${pages} pages  ${rows} rows  ${rate.toFixed(0)} rows/s`;
-    if (totalRows && totalRows > 0) {
-      const share = Math.min(1, rows / totalRows);
-      const width = 20;
-      const filled = Math.round(share * width);
-      const eta = rate > 0 ? (totalRows - rows) / rate : Number.NaN;
-      text = `${label.padEnd(18)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0)}%  ${rows}/${totalRows} rows  ${pages} pages  ETA ${formatDuration(eta)}`;
-    }
-    stream.write(`\r\x1b[2K${text}`);
-    visible = true;
-  };
-  const clear = () => {
-    if (visible) stream.write('\r\x1b[2K');
-    visible = false;
+  const snapshot = (): Snapshot => {
+    const elapsed = (now() - startedAt) / 1000;
+    const rowsPerSecond = elapsed > 0 ? rows / elapsed : 0;
+    const etaSeconds =
+      totalRows && totalRows > 0 && rowsPerSecond > 0
+        ? Math.max(0, totalRows - rows) / rowsPerSecond
+        : undefined;
+    return { label, pages, rows, totalRows, rowsPerSecond, etaSeconds };
   };
   return {
     start(l, t) {
@@ -58,21 +54,71 @@ export function ttyProgress(stream: NodeJS.WriteStream = process.stderr): Progre
       totalRows = t;
       rows = 0;
       pages = 0;
-      startedAt = Date.now();
-      render();
+      startedAt = now();
+      show(snapshot());
     },
     total(t) {
       totalRows = t;
-      render();
+      show(snapshot());
     },
     page(n) {
       rows += n;
       pages += 1;
-      render();
+      show(snapshot());
     },
-    done() {
-      clear();
-    },
-    clear,
+    done: hide,
+    clear: hide,
   };
+}
+
+function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return '?';
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
+}
+
+export function ttyProgress(stream: NodeJS.WriteStream = process.stderr, now = Date.now): Progress {
+  let visible = false;
+  const show = (s: Snapshot) => {
+    let text = `${s.label.padEnd(18)} ${s.pages} pages  ${s.rows} rows  ${s.rowsPerSecond.toFixed(0)} rows/s`;
+    if (s.totalRows && s.totalRows > 0) {
+      const share = Math.min(1, s.rows / s.totalRows);
+      const width = 20;
+      const filled = Math.round(share * width);
+      text = `${s.label.padEnd(18)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0)}%  ${s.rows}/${s.totalRows} rows  ${s.pages} pages  ETA ${formatDuration(s.etaSeconds)}`;
+    }
+    stream.write(`\r\x1b[2K${text}`);
+    visible = true;
+  };
+  const hide = () => {
+    if (visible) stream.write('\r\x1b[2K');
+    visible = false;
+  };
+  return tracked(show, hide, now);
+}
+
+/** Off a TTY: a `progress` log line per entity at most every `everyMs` (none for quick entities). */
+export function logProgress(log: Logger, everyMs = 30_000, now = Date.now): Progress {
+  let lastAt = 0;
+  return tracked(
+    (s) => {
+      if (s.pages === 0) {
+        lastAt = now(); // an entity's start: its first line comes `everyMs` later
+        return;
+      }
+      if (now() - lastAt < everyMs) return;
+      lastAt = now();
+      log.info('progress', {
+        entity: s.label,
+        pages: s.pages,
+        rows: s.rows,
+        ...(s.totalRows ? { totalRows: s.totalRows } : {}),
+        rowsPerSecond: Math.round(s.rowsPerSecond),
+        ...(s.etaSeconds !== undefined ? { etaSeconds: Math.round(s.etaSeconds) } : {}),
+      });
+    },
+    () => {},
+    now,
+  );
 }
