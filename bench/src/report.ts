@@ -59,8 +59,11 @@ export interface RequestResult {
   totalRequests: number;
   status429: number;
   seconds: number;
-  /** Requests per second achieved over the run, as a share of the 5/s budget. */
+  /** Requests made ÷ requests YClients allows in the span they were made in (5/s and 200/min). */
   budgetShare: number;
+  /** The most requests in any rolling second / minute (YClients' limits: 5 and 200). */
+  busiestSecond: number;
+  busiestMinute: number;
   note: string;
 }
 
@@ -151,7 +154,8 @@ function requestsTable(r: RequestResult): string {
   return (
     `${lines.join('\n')}\n\n` +
     `All requests: ${int(r.totalRequests)} in ${r.seconds.toFixed(1)} s; 429s received: ${r.status429} (goal 0: ${verdict(r.status429 === 0)}); ` +
-    `request rate ${(r.budgetShare * 100).toFixed(1)}% of the 5/s budget (goal ≥ 95%: ${verdict(r.budgetShare >= 0.95)}).\n\n${r.note}\n`
+    `requests made were ${(r.budgetShare * 100).toFixed(1)}% of what the 5/s + 200/min budget allows in that time (goal ≥ 95%: ${verdict(r.budgetShare >= 0.95)}); ` +
+    `busiest second ${r.busiestSecond} (limit 5), busiest minute ${r.busiestMinute} (limit 200).\n\n${r.note}\n`
   );
 }
 

@@ -21,6 +21,22 @@ export interface SimulatorStats {
   byList: Record<string, number>;
   byStatus: Record<string, number>;
   total: number;
+  /** wall-clock ms of the first and last request counted (0 when none) */
+  firstAt: number;
+  lastAt: number;
+  /** the most requests in any rolling second and any rolling minute */
+  busiestSecond: number;
+  busiestMinute: number;
+}
+
+/** The most timestamps (sorted ascending) inside any window of `ms`. */
+export function busiestWindow(times: readonly number[], ms: number): number {
+  let best = 0;
+  for (let lo = 0, hi = 0; hi < times.length; hi++) {
+    while (times[hi]! - times[lo]! >= ms) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
 }
 
 /** The simulator's surface as the sync's demo and the e2e harness use it (packages/yclients-fake). */
@@ -28,7 +44,7 @@ interface FakeModule {
   createYclientsFake(options: Record<string, unknown>): {
     listen(): Promise<{ url: string; close(): Promise<void> }>;
     credentials: { partnerToken: string; userToken: string };
-    readonly requests: ReadonlyArray<{ method: string; path: string; status: number }>;
+    readonly requests: ReadonlyArray<{ method: string; path: string; status: number; at: number }>;
   };
 }
 
@@ -67,8 +83,18 @@ async function main(): Promise<void> {
   const listening = await fake.listen();
   let from = 0;
   const stats = (): SimulatorStats => {
-    const out: SimulatorStats = { byList: {}, byStatus: {}, total: 0 };
-    for (const r of fake.requests.slice(from)) {
+    const counted = fake.requests.slice(from);
+    const times = counted.map((r) => r.at).sort((a, b) => a - b);
+    const out: SimulatorStats = {
+      byList: {},
+      byStatus: {},
+      total: 0,
+      firstAt: times[0] ?? 0,
+      lastAt: times.at(-1) ?? 0,
+      busiestSecond: busiestWindow(times, 1000),
+      busiestMinute: busiestWindow(times, 60_000),
+    };
+    for (const r of counted) {
       const list = listOf(r.method, r.path);
       out.total++;
       out.byList[list] = (out.byList[list] ?? 0) + 1;

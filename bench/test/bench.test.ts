@@ -9,6 +9,8 @@ import { withHostPort } from '../src/database';
 import { clientRow, isChanged, page, recordRow } from '../src/generate';
 import { startLatencyProxy } from '../src/latency-proxy';
 import { copyText } from '../src/loaders';
+import { busiestWindow } from '../src/simulator-host';
+import { allowedRequests } from '../src/sync-suites';
 
 describe('latency proxy', () => {
   it('forwards a query and its response intact, one counted round trip per query', async () => {
@@ -102,5 +104,21 @@ describe('COPY text format', () => {
     expect(copyText(true)).toBe('t');
     expect(copyText('a\tb\nc\\d')).toBe('a\\tb\\nc\\\\d');
     expect(copyText({ k: 'v\n' })).toBe('{"k":"v\\\\n"}');
+  });
+});
+
+describe('request budget arithmetic', () => {
+  it('the busiest window counts requests inside any rolling span', () => {
+    expect(busiestWindow([], 1000)).toBe(0);
+    expect(busiestWindow([0, 100, 200, 999, 1000, 1500], 1000)).toBe(4);
+    expect(busiestWindow([0, 1000, 2000], 1000)).toBe(1);
+  });
+
+  it('what YClients allows: 5/s, capped at 200 in any minute', () => {
+    expect(allowedRequests(10)).toBe(50);
+    expect(allowedRequests(40)).toBe(200);
+    expect(allowedRequests(59)).toBe(200);
+    expect(allowedRequests(61)).toBe(305);
+    expect(allowedRequests(180)).toBe(600);
   });
 });
