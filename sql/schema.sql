@@ -363,14 +363,22 @@ CREATE OR REPLACE FUNCTION yclients_sync.dedupe_page(p_rows jsonb)
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
 AS $function$
-  -- the page's rows that have an id, one per id (the last occurrence wins), in page order
-  select coalesce(jsonb_agg(d.r order by d.n), '[]'::jsonb)
-  from (
-    select distinct on (yclients_sync.json_id(e.r -> 'id')) e.r, e.n
-    from jsonb_array_elements(yclients_sync.json_array(p_rows)) with ordinality as e(r, n)
-    where yclients_sync.json_id(e.r -> 'id') is not null
-    order by yclients_sync.json_id(e.r -> 'id'), e.n desc
-  ) d
+  -- the page's rows that have an id, one per id (the last occurrence wins), in page order; a page that is
+  -- already like that (every row has an id, no id twice: the usual case) is returned as it is
+  select case
+    when (select count(distinct yclients_sync.json_id(e.r -> 'id'))
+          from jsonb_array_elements(yclients_sync.json_array(p_rows)) as e(r))
+         = jsonb_array_length(yclients_sync.json_array(p_rows))
+      then yclients_sync.json_array(p_rows)
+    else (
+      select coalesce(jsonb_agg(d.r order by d.n), '[]'::jsonb)
+      from (
+        select distinct on (yclients_sync.json_id(e.r -> 'id')) e.r, e.n
+        from jsonb_array_elements(yclients_sync.json_array(p_rows)) with ordinality as e(r, n)
+        where yclients_sync.json_id(e.r -> 'id') is not null
+        order by yclients_sync.json_id(e.r -> 'id'), e.n desc
+      ) d)
+  end
 $function$;
 
 CREATE OR REPLACE FUNCTION yclients_sync.ensure_search_indexes()
@@ -728,8 +736,6 @@ begin
            coalesce(yclients_sync.json_object(r -> 'raw'), r) as raw,
            case when coalesce(yclients_sync.json_bool(r -> 'deleted'), false) then now() end as deleted_at
     from jsonb_array_elements(v_page) as r
-  ), pre as (
-    select t.id, t.deleted_at from yclients.client_categories t join src on t.company_id = src.company_id and t.id = src.id
   ), up as (
     insert into yclients.client_categories as t (company_id, id, title, color, raw, synced_at, deleted_at, is_stub)
     select company_id, id, title, color, raw, now(), deleted_at, false from src
@@ -745,7 +751,14 @@ begin
          count(*) filter (where not u.is_new and not (u.deleted_at is not null and p.deleted_at is null)),
          count(*) filter (where not u.is_new and u.deleted_at is not null and p.deleted_at is null)
   into v_ins, v_upd, v_del
-  from up u left join pre p on p.id = u.id;
+  from up u
+  -- deleted_at before this statement (same snapshot), needed only for updated rows now flagged deleted: one
+  -- primary-key probe each (LATERAL … OFFSET 0 stays a per-row lookup, never a join over the company)
+  left join lateral (
+    select t.deleted_at from yclients.client_categories t
+    where not u.is_new and u.deleted_at is not null and t.company_id = p_company_id and t.id = u.id
+    offset 0
+  ) p on true;
   -- bookkeeping: checkpoint, seen ids, run counters
   perform yclients_sync.finish_page(p_company_id, p_run_id, 'client_categories', v_page,
     jsonb_array_length(yclients_sync.json_array(p_rows)), v_ins, v_upd,
@@ -770,6 +783,7 @@ declare
   v_page jsonb := yclients_sync.dedupe_page(p_rows);
   v_ins integer; v_upd integer; v_del integer;
   v_changed bigint[];
+  v_gone tid[];
 begin
   -- stub categories for labels a client carries that we do not know yet, titled from the client row
   insert into yclients.client_categories as t (company_id, id, title, color, raw, is_stub)
@@ -836,18 +850,35 @@ begin
   from up u;
   -- links: client_category_links of the changed clients becomes exactly what upstream lists (others untouched)
   if cardinality(v_changed) > 0 then
-    with want as (
-      select distinct yclients_sync.json_id(r -> 'id') as client_id, yclients_sync.json_id(c -> 'id') as category_id
-      from jsonb_array_elements(v_page) as r, jsonb_array_elements(yclients_sync.json_array(r -> 'categories')) as c
-      where yclients_sync.json_id(r -> 'id') = any (v_changed) and yclients_sync.json_id(c -> 'id') is not null
-    ), gone as (
-      delete from yclients.client_category_links l
-      where l.company_id = p_company_id and l.client_id = any (v_changed)
-        and not exists (select 1 from want w where w.client_id = l.client_id and w.category_id = l.category_id)
+    with chg as (
+      select yclients_sync.json_id(r -> 'id') as client_id, yclients_sync.json_array(r -> 'categories') as categories
+      from jsonb_array_elements(v_page) as r
+      where yclients_sync.json_id(r -> 'id') = any (v_changed)
+    ), want as (
+      select distinct ch.client_id, yclients_sync.json_id(c -> 'id') as category_id
+      from chg ch, jsonb_array_elements(ch.categories) as c
+      where yclients_sync.json_id(c -> 'id') is not null
+    ), landed as (
+      insert into yclients.client_category_links (company_id, client_id, category_id)
+      select p_company_id, client_id, category_id from want
+      on conflict do nothing
     )
-    insert into yclients.client_category_links (company_id, client_id, category_id)
-    select p_company_id, client_id, category_id from want
-    on conflict do nothing;
+    -- the stored links of each changed client (one primary-key probe per client: LATERAL … OFFSET 0 is
+    -- never a join over the company's whole range) whose category upstream no longer lists
+    select coalesce(array_agg(x.ctid), '{}') into v_gone
+    from chg ch
+    cross join lateral (
+      select l.ctid, l.category_id from yclients.client_category_links l
+      where l.company_id = p_company_id and l.client_id = ch.client_id
+      order by l.category_id offset 0
+    ) x
+    where not exists (select 1 from jsonb_array_elements(ch.categories) as c
+                      where yclients_sync.json_id(c -> 'id') = x.category_id);
+    -- the links upstream no longer lists are deleted by row address, in a statement planned for this call
+    -- (EXECUTE), so a plan cached while the table was small cannot turn it into a sequential scan
+    if cardinality(v_gone) > 0 then
+      execute 'delete from yclients.client_category_links where ctid = any ($1)' using v_gone;
+    end if;
   end if;
   -- bookkeeping: checkpoint, seen ids, run counters
   perform yclients_sync.finish_page(p_company_id, p_run_id, 'clients', v_page,
@@ -876,8 +907,6 @@ begin
            yclients_sync.json_text(r -> 'title') as title,
            coalesce(yclients_sync.json_object(r -> 'raw'), r) as raw
     from jsonb_array_elements(v_page) as r
-  ), pre as (
-    select t.id, t.deleted_at from yclients.positions t join src on t.company_id = src.company_id and t.id = src.id
   ), up as (
     insert into yclients.positions as t (company_id, id, title, raw, synced_at, deleted_at, is_stub)
     select company_id, id, title, raw, now(), null, false from src
@@ -885,7 +914,7 @@ begin
       title = excluded.title, raw = excluded.raw, synced_at = excluded.synced_at, deleted_at = null, is_stub = false
     where (t.title, t.raw, t.deleted_at is null, t.is_stub)
       is distinct from (excluded.title, excluded.raw, true, false)
-    returning t.id, t.deleted_at, t.xmax = 0 as is_new
+    returning t.id, t.xmax = 0 as is_new
   )
   select count(*) filter (where u.is_new), count(*) filter (where not u.is_new), 0
   into v_ins, v_upd, v_del
@@ -917,6 +946,7 @@ declare
   v_page jsonb := yclients_sync.dedupe_page(p_rows);
   v_ins integer; v_upd integer; v_del integer;
   v_changed bigint[];
+  v_gone tid[];
 begin
   -- stub positions named by embedded staff objects
   insert into yclients.positions as t (company_id, id, title, raw, is_stub)
@@ -980,8 +1010,6 @@ begin
            coalesce(yclients_sync.json_object(r -> 'raw'), r) as raw,
            case when coalesce(yclients_sync.json_bool(r -> 'deleted'), false) then now() end as deleted_at
     from jsonb_array_elements(v_page) as r
-  ), pre as (
-    select t.id, t.deleted_at from yclients.records t join src on t.company_id = src.company_id and t.id = src.id
   ), up as (
     insert into yclients.records as t (company_id, id, datetime, create_date, last_change_date, seance_length,
       attendance, visit_attendance, confirmed, paid_full, payment_status, online, comment, visit_id, staff_id,
@@ -1012,11 +1040,22 @@ begin
          count(*) filter (where not u.is_new and u.deleted_at is not null and p.deleted_at is null),
          coalesce(array_agg(u.id), '{}')
   into v_ins, v_upd, v_del, v_changed
-  from up u left join pre p on p.id = u.id;
+  from up u
+  -- deleted_at before this statement (same snapshot), needed only for updated rows now flagged deleted: one
+  -- primary-key probe each (LATERAL … OFFSET 0 stays a per-row lookup, never a join over the company)
+  left join lateral (
+    select t.deleted_at from yclients.records t
+    where not u.is_new and u.deleted_at is not null and t.company_id = p_company_id and t.id = u.id
+    offset 0
+  ) p on true;
   -- lines: record_services of the changed records becomes exactly upstream's list (others untouched)
   if cardinality(v_changed) > 0 then
-    with want as (
-      select yclients_sync.json_id(r -> 'id') as record_id, x.n::integer as line_no,
+    with chg as (
+      select yclients_sync.json_id(r -> 'id') as record_id, yclients_sync.json_array(r -> 'services') as services
+      from jsonb_array_elements(v_page) as r
+      where yclients_sync.json_id(r -> 'id') = any (v_changed)
+    ), want as (
+      select c.record_id, x.n::integer as line_no,
              yclients_sync.json_id(s -> 'id') as service_id,
              yclients_sync.json_text(s -> 'title') as title,
              yclients_sync.json_numeric(s -> 'cost') as cost,
@@ -1025,26 +1064,39 @@ begin
              yclients_sync.json_numeric(s -> 'amount') as amount,
              yclients_sync.json_numeric(s -> 'cost_per_unit') as cost_per_unit,
              yclients_sync.json_numeric(s -> 'manual_cost') as manual_cost
-      from jsonb_array_elements(v_page) as r,
-           jsonb_array_elements(yclients_sync.json_array(r -> 'services')) with ordinality as x(s, n)
-      where yclients_sync.json_id(r -> 'id') = any (v_changed) and jsonb_typeof(s) = 'object'
-    ), gone as (
-      delete from yclients.record_services l
-      where l.company_id = p_company_id and l.record_id = any (v_changed)
-        and not exists (select 1 from want w where w.record_id = l.record_id and w.line_no = l.line_no)
+      from chg c, jsonb_array_elements(c.services) with ordinality as x(s, n)
+      where jsonb_typeof(s) = 'object'
+    ), landed as (
+      insert into yclients.record_services as l (company_id, record_id, line_no, service_id, title, cost, first_cost,
+        discount, amount, cost_per_unit, manual_cost)
+      select p_company_id, record_id, line_no, service_id, title, cost, first_cost, discount, amount,
+        cost_per_unit, manual_cost
+      from want
+      on conflict (company_id, record_id, line_no) do update set
+        service_id = excluded.service_id, title = excluded.title, cost = excluded.cost,
+        first_cost = excluded.first_cost, discount = excluded.discount, amount = excluded.amount,
+        cost_per_unit = excluded.cost_per_unit, manual_cost = excluded.manual_cost
+      where (l.service_id, l.title, l.cost, l.first_cost, l.discount, l.amount, l.cost_per_unit, l.manual_cost)
+        is distinct from (excluded.service_id, excluded.title, excluded.cost, excluded.first_cost,
+             excluded.discount, excluded.amount, excluded.cost_per_unit, excluded.manual_cost)
     )
-    insert into yclients.record_services as l (company_id, record_id, line_no, service_id, title, cost, first_cost,
-      discount, amount, cost_per_unit, manual_cost)
-    select p_company_id, record_id, line_no, service_id, title, cost, first_cost, discount, amount,
-      cost_per_unit, manual_cost
-    from want
-    on conflict (company_id, record_id, line_no) do update set
-      service_id = excluded.service_id, title = excluded.title, cost = excluded.cost,
-      first_cost = excluded.first_cost, discount = excluded.discount, amount = excluded.amount,
-      cost_per_unit = excluded.cost_per_unit, manual_cost = excluded.manual_cost
-    where (l.service_id, l.title, l.cost, l.first_cost, l.discount, l.amount, l.cost_per_unit, l.manual_cost)
-      is distinct from (excluded.service_id, excluded.title, excluded.cost, excluded.first_cost,
-           excluded.discount, excluded.amount, excluded.cost_per_unit, excluded.manual_cost);
+    -- the stored lines of each changed record (one primary-key probe per record: LATERAL … OFFSET 0 is never
+    -- a join over the company's whole range; ORDER BY line_no makes the key the cheapest path even while the
+    -- table is too small for estimates to tell its indexes apart) that upstream no longer lists: line n is
+    -- wanted when element n of the record's services is an object
+    select coalesce(array_agg(x.ctid), '{}') into v_gone
+    from chg c
+    cross join lateral (
+      select l.ctid, l.line_no from yclients.record_services l
+      where l.company_id = p_company_id and l.record_id = c.record_id
+      order by l.line_no offset 0
+    ) x
+    where x.line_no < 1 or jsonb_typeof(c.services -> (x.line_no - 1)) is distinct from 'object';
+    -- the lines upstream no longer lists are deleted by row address, in a statement planned for this call
+    -- (EXECUTE), so a plan cached while the table was small cannot turn it into a sequential scan
+    if cardinality(v_gone) > 0 then
+      execute 'delete from yclients.record_services where ctid = any ($1)' using v_gone;
+    end if;
   end if;
   -- bookkeeping: checkpoint, seen ids, run counters
   perform yclients_sync.finish_page(p_company_id, p_run_id, 'records', v_page,
@@ -1111,6 +1163,7 @@ declare
   v_page jsonb := yclients_sync.dedupe_page(p_rows);
   v_ins integer; v_upd integer; v_del integer;
   v_changed bigint[];
+  v_gone tid[];
 begin
   -- stub categories for category ids not known yet
   insert into yclients.service_categories as t (company_id, id, raw, is_stub)
@@ -1162,24 +1215,41 @@ begin
   from up u;
   -- links: service_staff of the changed services becomes exactly what upstream lists (others untouched)
   if cardinality(v_changed) > 0 then
-    with want as (
-      select distinct on (yclients_sync.json_id(r -> 'id'), yclients_sync.json_id(s -> 'staff_id'))
-             yclients_sync.json_id(r -> 'id') as service_id, yclients_sync.json_id(s -> 'staff_id') as staff_id,
+    with chg as (
+      select yclients_sync.json_id(r -> 'id') as service_id, yclients_sync.json_array(r -> 'staff') as staff
+      from jsonb_array_elements(v_page) as r
+      where yclients_sync.json_id(r -> 'id') = any (v_changed)
+    ), want as (
+      select distinct on (c.service_id, yclients_sync.json_id(s -> 'staff_id'))
+             c.service_id, yclients_sync.json_id(s -> 'staff_id') as staff_id,
              yclients_sync.json_int(s -> 'seance_length_seconds') as seance_length,
              yclients_sync.json_numeric(s -> 'price') as price
-      from jsonb_array_elements(v_page) as r, jsonb_array_elements(yclients_sync.json_array(r -> 'staff')) with ordinality as x(s, n)
-      where yclients_sync.json_id(r -> 'id') = any (v_changed) and yclients_sync.json_id(s -> 'staff_id') is not null
-      order by yclients_sync.json_id(r -> 'id'), yclients_sync.json_id(s -> 'staff_id'), x.n desc
-    ), gone as (
-      delete from yclients.service_staff l
-      where l.company_id = p_company_id and l.service_id = any (v_changed)
-        and not exists (select 1 from want w where w.service_id = l.service_id and w.staff_id = l.staff_id)
+      from chg c, jsonb_array_elements(c.staff) with ordinality as x(s, n)
+      where yclients_sync.json_id(s -> 'staff_id') is not null
+      order by c.service_id, yclients_sync.json_id(s -> 'staff_id'), x.n desc
+    ), landed as (
+      insert into yclients.service_staff as l (company_id, service_id, staff_id, seance_length, price)
+      select p_company_id, service_id, staff_id, seance_length, price from want
+      on conflict (company_id, service_id, staff_id) do update set
+        seance_length = excluded.seance_length, price = excluded.price
+      where (l.seance_length, l.price) is distinct from (excluded.seance_length, excluded.price)
     )
-    insert into yclients.service_staff as l (company_id, service_id, staff_id, seance_length, price)
-    select p_company_id, service_id, staff_id, seance_length, price from want
-    on conflict (company_id, service_id, staff_id) do update set
-      seance_length = excluded.seance_length, price = excluded.price
-    where (l.seance_length, l.price) is distinct from (excluded.seance_length, excluded.price);
+    -- the stored links of each changed service (one primary-key probe per service: LATERAL … OFFSET 0 is
+    -- never a join over the company's whole range) whose staff upstream no longer lists
+    select coalesce(array_agg(x.ctid), '{}') into v_gone
+    from chg c
+    cross join lateral (
+      select l.ctid, l.staff_id from yclients.service_staff l
+      where l.company_id = p_company_id and l.service_id = c.service_id
+      order by l.staff_id offset 0
+    ) x
+    where not exists (select 1 from jsonb_array_elements(c.staff) as s
+                      where yclients_sync.json_id(s -> 'staff_id') = x.staff_id);
+    -- the links upstream no longer lists are deleted by row address, in a statement planned for this call
+    -- (EXECUTE), so a plan cached while the table was small cannot turn it into a sequential scan
+    if cardinality(v_gone) > 0 then
+      execute 'delete from yclients.service_staff where ctid = any ($1)' using v_gone;
+    end if;
   end if;
   -- bookkeeping: checkpoint, seen ids, run counters
   perform yclients_sync.finish_page(p_company_id, p_run_id, 'services', v_page,
@@ -1228,8 +1298,6 @@ begin
            coalesce(yclients_sync.json_object(r -> 'raw'), r) as raw,
            case when coalesce(yclients_sync.json_bool(r -> 'deleted'), false) then now() end as deleted_at
     from jsonb_array_elements(v_page) as r
-  ), pre as (
-    select t.id, t.deleted_at from yclients.staff t join src on t.company_id = src.company_id and t.id = src.id
   ), up as (
     insert into yclients.staff as t (company_id, id, name, specialization, position_id, fired, hidden, user_id,
       weight, api_id, dismissal_date, avatar, raw, synced_at, deleted_at, is_stub)
@@ -1252,7 +1320,14 @@ begin
          count(*) filter (where not u.is_new and not (u.deleted_at is not null and p.deleted_at is null)),
          count(*) filter (where not u.is_new and u.deleted_at is not null and p.deleted_at is null)
   into v_ins, v_upd, v_del
-  from up u left join pre p on p.id = u.id;
+  from up u
+  -- deleted_at before this statement (same snapshot), needed only for updated rows now flagged deleted: one
+  -- primary-key probe each (LATERAL … OFFSET 0 stays a per-row lookup, never a join over the company)
+  left join lateral (
+    select t.deleted_at from yclients.staff t
+    where not u.is_new and u.deleted_at is not null and t.company_id = p_company_id and t.id = u.id
+    offset 0
+  ) p on true;
   -- bookkeeping: checkpoint, seen ids, run counters
   perform yclients_sync.finish_page(p_company_id, p_run_id, 'staff', v_page,
     jsonb_array_length(yclients_sync.json_array(p_rows)), v_ins, v_upd,
