@@ -522,13 +522,15 @@ begin
     v_window := format(' and ($4::timestamptz is null or t.%1$I >= $4) and ($5::timestamptz is null or t.%1$I < $5)',
                        v_time_column);
   end if;
-  -- one statement: soft-delete the unseen live rows (in the window) and clear this refresh's seen ids
+  -- one statement: soft-delete the unseen live rows (in the window) and clear this refresh's seen ids;
+  -- `offset 0`: a per-row primary-key probe of seen_ids, never an anti join over the refresh's range
   execute format($sql$
     with gone as (
       update yclients.%1$I t set deleted_at = now()
       where t.company_id = $1 and t.deleted_at is null%2$s
         and not exists (select 1 from yclients_staging.seen_ids s
-                        where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id)
+                        where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id
+                        offset 0)
       returning 1
     ), cleared as (
       delete from yclients_staging.seen_ids s where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3

@@ -370,3 +370,47 @@ describe('line replacement by position', () => {
     expect(await lines()).toEqual(third);
   });
 });
+
+describe('finish_refresh on a company with many rows', () => {
+  it('probes the seen ids by their whole key, with or without statistics (00005)', async (ctx) => {
+    if (!autoExplain) ctx.skip();
+    const c = 9191;
+    await db.query(
+      `insert into yclients.records (company_id, id, datetime, attendance, raw)
+       select $1, g, timestamptz '2024-01-01' + g * interval '5 minutes', 1, '{}' from generate_series(1, 20000) g`,
+      [c],
+    );
+    for (const [refresh, stats] of [
+      [91, 'no statistics on seen_ids'],
+      [92, 'after ANALYZE'],
+    ] as const) {
+      // the refresh saw every record but five (ids 10..14 the first time, 20..24 the second)
+      const missing = refresh === 91 ? [10, 14] : [20, 24];
+      await db.query(
+        `insert into yclients_staging.seen_ids (company_id, entity, refresh_id, id)
+         select $1, 'records', $2, id from yclients.records
+         where company_id = $1 and deleted_at is null and id not between $3 and $4`,
+        [c, refresh, ...missing],
+      );
+      if (refresh === 92) await db.query('analyze yclients_staging.seen_ids, yclients.records');
+      let deleted: unknown;
+      const plans = await capture(async () => {
+        deleted = (
+          await db.query<{ n: number }>(
+            `select yclients_sync.finish_refresh($1, 'records', $2, '2023-01-01', '2030-01-01') as n`,
+            [c, refresh],
+          )
+        )[0]?.n;
+      });
+      expect(deleted, stats).toBe(5);
+      const all = plans.flatMap((p) => [...nodes(p.Plan)]);
+      // the anti join of 00002 scanned the refresh's whole range of seen ids per live row
+      expect(all.filter((n) => (n as { 'Join Type'?: string })['Join Type'] === 'Anti')).toEqual([]);
+      // now: one primary-key probe per live row, the id in the index condition
+      expect(
+        all.some((n) => n['Index Name'] === 'seen_ids_pkey' && /\bid = t\.id\b/.test(n['Index Cond'] ?? '')),
+        stats,
+      ).toBe(true);
+    }
+  });
+});
