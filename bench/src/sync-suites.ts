@@ -1,6 +1,6 @@
 /**
  * Suites 3 and 4: the whole chain. The simulator runs as an HTTP server in its own process
- * (simulator-host.ts), `pnpm sync` in another (`node --import tsx apps/sync/src/bin.ts`), against a scratch
+ * (simulator-host.ts), `pnpm sync` in another (`node --max-old-space-size=128 --import tsx apps/sync/src/bin.ts`), against a scratch
  * database of its own.
  *
  * - Requests: a full then an incremental sync with the simulator's limits on; requests per list against
@@ -135,10 +135,11 @@ function vmHwmMb(pid: number): number {
 
 async function runSync(env: NodeJS.ProcessEnv, args: string[]): Promise<SyncRun> {
   const started = performance.now();
-  // node itself (not pnpm) so the pid we poll is the sync's own process.
+  // node itself (not pnpm) so the pid we poll is the sync's own process; the flags are those of the
+  // `cli` script in apps/sync/package.json, which `pnpm sync` runs.
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'apps/sync/src/bin.ts'), ...args],
+    ['--max-old-space-size=128', '--import', 'tsx', path.join(ROOT, 'apps/sync/src/bin.ts'), ...args],
     {
       cwd: ROOT,
       env,
@@ -305,7 +306,7 @@ export async function runMemorySuite(options: SyncSuiteOptions): Promise<MemoryR
     status: 'measured',
     rows,
     note:
-      'Peak RSS is VmHWM of the sync process (node running apps/sync/src/bin.ts), polled every 100 ms. ' +
+      'Peak RSS is VmHWM of the sync process (node --max-old-space-size=128 running apps/sync/src/bin.ts, as `pnpm sync` does), polled every 100 ms. ' +
       (options.quick
         ? ''
         : "The 1M-record run raised the simulator's limits to 1000/s and 100,000/min (and the sync's budget with them); at 200/min it would spend ~7 minutes waiting on the API. "),
