@@ -27,6 +27,8 @@ export interface SimulatorStats {
   /** the most requests in any rolling second and any rolling minute */
   busiestSecond: number;
   busiestMinute: number;
+  /** each 429 as "path +ms after the first request" (to tell a start-up collision from steady state) */
+  throttled: string[];
 }
 
 /** The most timestamps (sorted ascending) inside any window of `ms`. */
@@ -93,6 +95,9 @@ async function main(): Promise<void> {
       lastAt: times.at(-1) ?? 0,
       busiestSecond: busiestWindow(times, 1000),
       busiestMinute: busiestWindow(times, 60_000),
+      throttled: counted
+        .filter((r) => r.status === 429)
+        .map((r) => `${r.path} +${r.at - (times[0] ?? r.at)}ms`),
     };
     for (const r of counted) {
       const list = listOf(r.method, r.path);
