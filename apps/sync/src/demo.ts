@@ -82,7 +82,7 @@ async function run(): Promise<number> {
     if (first !== 0) return first;
 
     console.log(
-      '\n== 2. Changes upstream: new clients, an edited client, deleted clients, new and cancelled visits ==',
+      '\n== 2. Changes upstream: a deleted client (shifts every later page), an edited client, five new clients, a cancelled and an edited visit ==',
     );
     const company = fake.company(COMPANY_ID);
     const live = [...company.clients.list()].slice(0, 3);
