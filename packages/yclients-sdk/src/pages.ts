@@ -28,6 +28,12 @@ export interface PagesOptions {
    * only at an empty page; `auto` (default) is `total` when the page reports a total, else `empty`.
    */
   stop?: StopRule;
+  /**
+   * Request page n+1 while the consumer handles page n (only when page n is not the last), so the
+   * request budget and the consumer's work overlap. A consumer that stops early leaves at most that one
+   * request behind; its failure is then ignored, never an unhandled rejection. Default false.
+   */
+  readAhead?: boolean;
 }
 
 /** The total a list's `meta` reports, if any (`meta` may be `[]`). */
@@ -46,16 +52,23 @@ export function isLastPage(page: Page<unknown>, pageSize: number, stop: StopRule
 }
 
 /**
- * Pages from `fetchPage` until the stop rule says so. Throws `page_repeated` when a page holds
- * exactly the ids of the page before (a server ignoring the page parameter would loop forever).
+ * Pages from `fetchPage` until the stop rule says so, yielded as `fetchPage` shaped them (a
+ * `CountedPage` stays one). Throws `page_repeated` when a page holds exactly the ids of the page
+ * before (a server ignoring the page parameter would loop forever).
  */
-export async function* iteratePages<Row>(
-  fetchPage: (page: number, pageSize: number) => Promise<Page<Row>>,
+export async function* iteratePages<Row, P extends Page<Row> = Page<Row>>(
+  fetchPage: (page: number, pageSize: number) => Promise<P>,
   options: PagesOptions & { label: string },
-): AsyncGenerator<Page<Row>, void, undefined> {
+): AsyncGenerator<P, void, undefined> {
   let previous: string | null = null;
+  const request = (n: number) => {
+    const promise = fetchPage(n, options.pageSize);
+    promise.catch(() => {}); // a read-ahead the consumer never awaits; awaiting it still throws
+    return promise;
+  };
+  let pending = request(options.startPage ?? 1);
   for (let n = options.startPage ?? 1; ; n++) {
-    const page = await fetchPage(n, options.pageSize);
+    const page = await pending;
     const signature = page.rows.length > 0 ? JSON.stringify(page.rows.map(idOf)) : null;
     if (signature !== null && signature === previous) {
       throw new YclientsError(
@@ -64,8 +77,11 @@ export async function* iteratePages<Row>(
       );
     }
     previous = signature;
+    const last = isLastPage(page, options.pageSize, options.stop);
+    if (!last && options.readAhead) pending = request(n + 1);
     yield page;
-    if (isLastPage(page as Page<unknown>, options.pageSize, options.stop)) return;
+    if (last) return;
+    if (!options.readAhead) pending = request(n + 1);
   }
 }
 

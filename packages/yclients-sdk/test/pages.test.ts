@@ -1,6 +1,6 @@
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { YclientsError } from '../src';
+import { iteratePages, type Page, YclientsError } from '../src';
 import { BASE, client, ok, server, useServer } from './helpers';
 
 useServer();
@@ -155,5 +155,102 @@ describe('yc.pages', () => {
     ))
       pages.push(p);
     expect(pages).toEqual([{ page: 1, rows: [] }]);
+  });
+});
+
+describe('iteratePages with readAhead', () => {
+  /** `total` pages of one row whose requests are logged and answered only when the test says so. */
+  function list(total: number) {
+    const requested: number[] = [];
+    const answer = new Map<number, (p: Page<number>) => void>();
+    const fail = new Map<number, (e: Error) => void>();
+    const fetchPage = (page: number) =>
+      new Promise<Page<number>>((resolve, reject) => {
+        requested.push(page);
+        answer.set(page, resolve);
+        fail.set(page, reject);
+      });
+    const reply = (page: number) => answer.get(page)?.({ page, rows: [page], totalCount: total });
+    return { requested, fetchPage, reply, fail };
+  }
+  const options = { label: 'test', pageSize: 1, stop: 'total', readAhead: true } as const;
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('requests page n+1 while page n is being handled, and nothing after the last page', async () => {
+    const l = list(3);
+    const seen: number[] = [];
+    const consumer = (async () => {
+      for await (const { page } of iteratePages(l.fetchPage, options)) {
+        seen.push(page);
+        // While the consumer handles page n, page n+1 is already on its way.
+        expect(l.requested).toEqual(Array.from({ length: Math.min(page + 1, 3) }, (_, i) => i + 1));
+        await tick();
+        l.reply(page + 1);
+      }
+    })();
+    l.reply(1);
+    await consumer;
+    expect(seen).toEqual([1, 2, 3]);
+    expect(l.requested).toEqual([1, 2, 3]);
+  });
+
+  it('starts where it is told (a resumed read)', async () => {
+    const l = list(5);
+    const consumer = (async () => {
+      const pages: number[] = [];
+      for await (const { page } of iteratePages(l.fetchPage, { ...options, startPage: 4 })) {
+        pages.push(page);
+        l.reply(page + 1);
+      }
+      return pages;
+    })();
+    l.reply(4);
+    expect(await consumer).toEqual([4, 5]);
+  });
+
+  it('a read-ahead request that fails after the consumer stopped is not an unhandled rejection', async () => {
+    const l = list(3);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const consumer = (async () => {
+        for await (const _ of iteratePages(l.fetchPage, options)) throw new Error('merge failed');
+      })();
+      l.reply(1);
+      await expect(consumer).rejects.toThrow('merge failed');
+      l.fail.get(2)?.(new Error('HTTP 503'));
+      await tick();
+      await tick();
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('a failed page is thrown to the consumer', async () => {
+    const l = list(3);
+    const consumer = (async () => {
+      for await (const { page } of iteratePages(l.fetchPage, options)) {
+        if (page === 1) l.fail.get(2)?.(new Error('HTTP 503'));
+      }
+    })();
+    l.reply(1);
+    await expect(consumer).rejects.toThrow('HTTP 503');
+  });
+
+  it('without readAhead the next page is requested only after the consumer is done with this one', async () => {
+    const l = list(2);
+    const consumer = (async () => {
+      for await (const { page } of iteratePages(l.fetchPage, { ...options, readAhead: false })) {
+        expect(l.requested).toEqual(Array.from({ length: page }, (_, i) => i + 1));
+        await tick();
+        expect(l.requested).toHaveLength(page);
+        setImmediate(() => l.reply(page + 1));
+      }
+    })();
+    l.reply(1);
+    await consumer;
+    expect(l.requested).toEqual([1, 2]);
   });
 });

@@ -10,12 +10,12 @@
  *   soft-deleted and the cursor switches to incremental. A killed rebuild resumes at its next page.
  * - Updates to clients already stored: `changed_after` (company-local, with an overlap window).
  */
+import { type Client, type CountedPage, isLastPage, iteratePages } from '@yclients-pg/sdk';
 import { finishRefresh, seenCount } from '../db/merge';
 import { type Checkpoint, writeCheckpoint } from '../db/state';
 import { localDateTime, minusMinutes } from '../time';
 import type { EntityContext, EntityPipeline } from './context';
 import { landPage } from './land-page';
-import { readAhead } from './read-ahead';
 
 export const CLIENTS_PAGE_SIZE = 300;
 /** A rebuild whose pages drifted (fewer distinct ids than the total) is re-read at most this often. */
@@ -61,10 +61,16 @@ async function rebuild(
   const { refreshId, changedAfterNext } = start;
   for (;;) {
     let total = 0;
-    for await (const { page, result } of readAhead(allPages(ctx), firstPage, isLastPage)) {
-      total = result.totalCount;
+    const pages = iteratePages((page, count) => ctx.yc.clientsPage(ctx.companyId, { page, count }), {
+      label: 'clients',
+      pageSize: CLIENTS_PAGE_SIZE,
+      startPage: firstPage,
+      stop: 'total',
+      readAhead: true,
+    });
+    for await (const { page, rows, totalCount } of pages) {
+      total = totalCount;
       if (page === 1) ctx.progress.total(total);
-      const rows = result.rows;
       const checkpoint: Checkpoint = {
         last_id: rows.at(-1)?.id ?? ctx.state?.lastId ?? null,
         last_ordinal: (page - 1) * CLIENTS_PAGE_SIZE + rows.length,
@@ -110,10 +116,8 @@ async function readAfterOrdinal(ctx: EntityContext, cursor: { changedAfter: stri
   const lastId = ctx.state!.lastId;
   const pageSize = ctx.state!.pageSize ?? CLIENTS_PAGE_SIZE;
   const checkPage = Math.max(1, Math.ceil(lastOrdinal / pageSize));
-  const fetchPage = (page: number) => ctx.yc.clientsPage(ctx.companyId, { page, count: pageSize });
-  const isLast = (result: ClientsPage, page: number) =>
-    result.rows.length === 0 || page * pageSize >= result.totalCount;
-  const check = await fetchPage(checkPage);
+  const fetchPage = (page: number, count: number) => ctx.yc.clientsPage(ctx.companyId, { page, count });
+  const check = await fetchPage(checkPage, pageSize);
   if (lastOrdinal > 0) {
     const atOrdinal = check.rows[(lastOrdinal - 1) % pageSize];
     if (atOrdinal?.id !== lastId) {
@@ -126,8 +130,7 @@ async function readAfterOrdinal(ctx: EntityContext, cursor: { changedAfter: stri
     }
   }
   ctx.progress.total(check.totalCount);
-  const land = async (result: ClientsPage, page: number) => {
-    const rows = result.rows;
+  const land = async ({ page, rows }: CountedPage<Client>) => {
     await landPage(ctx, 'clients', rows, {
       checkpoint: {
         last_id: rows.at(-1)?.id ?? lastId,
@@ -137,10 +140,16 @@ async function readAfterOrdinal(ctx: EntityContext, cursor: { changedAfter: stri
       },
     });
   };
-  await land(check, checkPage);
-  if (!isLast(check, checkPage)) {
-    for await (const { page, result } of readAhead(fetchPage, checkPage + 1, isLast))
-      await land(result, page);
+  await land(check);
+  if (!isLastPage(check, pageSize, 'total')) {
+    const after = iteratePages(fetchPage, {
+      label: 'clients',
+      pageSize,
+      startPage: checkPage + 1,
+      stop: 'total',
+      readAhead: true,
+    });
+    for await (const page of after) await land(page);
   }
   return false;
 }
@@ -151,24 +160,16 @@ async function readAfterOrdinal(ctx: EntityContext, cursor: { changedAfter: stri
  */
 async function readChanged(ctx: EntityContext, cursor: { changedAfter: string }): Promise<void> {
   const since = minusMinutes(cursor.changedAfter, ctx.config.changedAfterOverlapMinutes);
-  const fetchPage = (page: number) =>
-    ctx.yc.clientsPage(ctx.companyId, { page, count: CLIENTS_PAGE_SIZE, changedAfter: since });
-  for await (const { page, result } of readAhead(fetchPage, 1, isLastPage)) {
-    const last = isLastPage(result, page);
-    await landPage(ctx, 'clients', result.rows, {
+  const pages = iteratePages(
+    (page, count) => ctx.yc.clientsPage(ctx.companyId, { page, count, changedAfter: since }),
+    { label: 'changed clients', pageSize: CLIENTS_PAGE_SIZE, stop: 'total', readAhead: true },
+  );
+  for await (const page of pages) {
+    const last = isLastPage(page, CLIENTS_PAGE_SIZE, 'total');
+    await landPage(ctx, 'clients', page.rows, {
       checkpoint: {
         cursor: { mode: 'incremental', changedAfter: last ? runCursor(ctx) : cursor.changedAfter },
       },
     });
   }
-}
-
-type ClientsPage = Awaited<ReturnType<EntityContext['yc']['clientsPage']>>;
-
-function allPages(ctx: EntityContext): (page: number) => Promise<ClientsPage> {
-  return (page) => ctx.yc.clientsPage(ctx.companyId, { page, count: CLIENTS_PAGE_SIZE });
-}
-
-function isLastPage(result: ClientsPage, page: number): boolean {
-  return result.rows.length === 0 || page * CLIENTS_PAGE_SIZE >= result.totalCount;
 }

@@ -14,13 +14,18 @@
  * - Incremental: `changed_after` (company-local, minus an overlap) with `with_deleted=1`; deletes
  *   arrive as flags and become `deleted_at`.
  */
-import type { YcRecord } from '@yclients-pg/sdk';
+import {
+  isLastPage,
+  iteratePages,
+  type Page,
+  type RecordsPageOptions,
+  type YcRecord,
+} from '@yclients-pg/sdk';
 import { finishRefresh, seenCount } from '../db/merge';
 import { type Checkpoint, writeCheckpoint } from '../db/state';
 import { addDays, daysBetween, localDate, localDateTime, minusMinutes } from '../time';
 import type { EntityContext, EntityPipeline } from './context';
 import { landPage } from './land-page';
-import { readAhead } from './read-ahead';
 
 export const RECORDS_PAGE_SIZE = 1000;
 /** Target rows per window: small enough that a re-read is cheap, large enough to waste few requests. */
@@ -113,26 +118,26 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
     // One refresh id per window, so completeness and deletes are judged per window.
     const refreshId = runId * 1000 + index;
     let total = 0;
-    const fetchPage = (n: number) =>
-      ctx.yc.recordsPage(ctx.companyId, {
-        page: n,
-        count: RECORDS_PAGE_SIZE,
-        startDate: window.from,
-        endDate: addDays(window.to, 1),
-      });
-    for await (const { page: n, result } of readAhead(fetchPage, page, isLastPage)) {
+    const pages = recordPages(
+      ctx,
+      'records window',
+      { startDate: window.from, endDate: addDays(window.to, 1) },
+      page,
+    );
+    for await (const result of pages) {
+      const { page: n, rows } = result;
       total = result.totalCount;
-      const first = result.rows[0];
+      const first = rows[0];
       if (n > 1 && first && lastAt === first.datetime) tieDays.add(dayOf(first, ctx.timeZone));
-      lastAt = result.rows.at(-1)?.datetime;
+      lastAt = rows.at(-1)?.datetime;
       const position = { index, pass, lastAt, tieDays: [...tieDays] };
-      const cursor: RecordsCursor = isLastPage(result, n)
+      const cursor: RecordsCursor = isLast(result)
         ? { ...start, ...position, page: n } // the window's completeness check comes next
         : { ...start, ...position, page: n + 1 };
-      await landPage(ctx, 'records', result.rows, {
+      await landPage(ctx, 'records', rows, {
         refreshId,
         checkpoint: {
-          last_id: result.rows.at(-1)?.id ?? null,
+          last_id: rows.at(-1)?.id ?? null,
           last_ordinal: null,
           page_size: RECORDS_PAGE_SIZE,
           cursor,
@@ -203,22 +208,32 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
 
 /** Every row of one local day (its last minute included), landed under the window's refresh id. */
 async function readDay(ctx: EntityContext, day: string, refreshId: number): Promise<void> {
-  const fetchPage = (page: number) =>
-    ctx.yc.recordsPage(ctx.companyId, {
-      page,
-      count: RECORDS_PAGE_SIZE,
-      startDate: day,
-      endDate: addDays(day, 1),
-    });
-  for await (const { result } of readAhead(fetchPage, 1, isLastPage)) {
-    await landPage(ctx, 'records', result.rows, { refreshId });
+  for await (const { rows } of recordPages(ctx, 'records of a day', {
+    startDate: day,
+    endDate: addDays(day, 1),
+  })) {
+    await landPage(ctx, 'records', rows, { refreshId });
   }
 }
 
-type RecordsPage = Awaited<ReturnType<EntityContext['yc']['recordsPage']>>;
+/** The pages of the records matching `filter`, the next one requested while this one lands. */
+function recordPages(
+  ctx: EntityContext,
+  label: string,
+  filter: Omit<RecordsPageOptions, 'page' | 'count'>,
+  startPage = 1,
+) {
+  return iteratePages((page, count) => ctx.yc.recordsPage(ctx.companyId, { ...filter, page, count }), {
+    label,
+    pageSize: RECORDS_PAGE_SIZE,
+    startPage,
+    stop: 'total',
+    readAhead: true,
+  });
+}
 
-function isLastPage(result: RecordsPage, page: number): boolean {
-  return result.rows.length === 0 || page * RECORDS_PAGE_SIZE >= result.totalCount;
+function isLast(page: Page<unknown>): boolean {
+  return isLastPage(page, RECORDS_PAGE_SIZE, 'total');
 }
 
 async function readChanged(
@@ -227,24 +242,19 @@ async function readChanged(
 ): Promise<void> {
   const changedAfterNext = cursor.changedAfterNext ?? localDateTime(ctx.runStartedAt, ctx.timeZone);
   const since = minusMinutes(cursor.changedAfter, ctx.config.changedAfterOverlapMinutes);
-  const fetchPage = (page: number) =>
-    ctx.yc.recordsPage(ctx.companyId, {
-      page,
-      count: RECORDS_PAGE_SIZE,
-      changedAfter: since,
-      withDeleted: true,
-    });
-  for await (const { page, result } of readAhead(fetchPage, cursor.page ?? 1, isLastPage)) {
+  const pages = recordPages(ctx, 'changed records', { changedAfter: since, withDeleted: true }, cursor.page);
+  for await (const result of pages) {
+    const { page, rows } = result;
     if (page === 1) ctx.progress.total(result.totalCount);
-    const last = isLastPage(result, page);
+    const last = isLast(result);
     const checkpoint: Checkpoint = {
-      last_id: result.rows.at(-1)?.id ?? null,
+      last_id: rows.at(-1)?.id ?? null,
       last_ordinal: null,
       page_size: RECORDS_PAGE_SIZE,
       cursor: last
         ? { mode: 'incremental', changedAfter: changedAfterNext }
         : { mode: 'incremental', changedAfter: cursor.changedAfter, page: page + 1, changedAfterNext },
     };
-    await landPage(ctx, 'records', result.rows, { checkpoint });
+    await landPage(ctx, 'records', rows, { checkpoint });
   }
 }

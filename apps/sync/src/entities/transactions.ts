@@ -5,12 +5,12 @@
  * (YCLIENTS_TRANSACTIONS_LOOKBACK_DAYS) and reconcile inside it: a row gone from the window was
  * deleted upstream. `--full` re-reads everything (a weekly cron line catches older changes).
  */
+import { iteratePages } from '@yclients-pg/sdk';
 import { finishRefresh } from '../db/merge';
 import { writeCheckpoint } from '../db/state';
 import { addDays, localDate } from '../time';
 import type { EntityPipeline } from './context';
 import { landPage } from './land-page';
-import { readAhead } from './read-ahead';
 
 export const TRANSACTIONS_PAGE_SIZE = 200;
 /** The full history starts here: YClients predates none of its salons' finance records. */
@@ -44,19 +44,23 @@ export const transactions: EntityPipeline = async (ctx) => {
     };
   }
   ctx.progress.start(`transactions (${cursor.mode === 'history' ? 'history' : `since ${cursor.from}`})`);
-  const fetchPage = (page: number) =>
-    ctx.yc.transactionsPage(ctx.companyId, {
-      page,
-      count: TRANSACTIONS_PAGE_SIZE,
-      startDate: cursor.from,
-      endDate: cursor.to,
-    });
-  for await (const { page, result } of readAhead(fetchPage, cursor.page, (r) => r.rows.length === 0)) {
-    if (result.rows.length === 0) break;
-    await landPage(ctx, 'transactions', result.rows, {
+  const pages = iteratePages(
+    (page, count) =>
+      ctx.yc.transactionsPage(ctx.companyId, { page, count, startDate: cursor.from, endDate: cursor.to }),
+    {
+      label: 'transactions',
+      pageSize: TRANSACTIONS_PAGE_SIZE,
+      startPage: cursor.page,
+      stop: 'empty',
+      readAhead: true,
+    },
+  );
+  for await (const { page, rows } of pages) {
+    if (rows.length === 0) break;
+    await landPage(ctx, 'transactions', rows, {
       refreshId: cursor.refreshId,
       checkpoint: {
-        last_id: result.rows.at(-1)?.id ?? null,
+        last_id: rows.at(-1)?.id ?? null,
         page_size: TRANSACTIONS_PAGE_SIZE,
         cursor: { ...cursor, page: page + 1 },
       },
