@@ -16,7 +16,7 @@ import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { withClient } from '@yclients-pg/sql';
 import { createScratchDatabase } from './database';
 import type { MemoryResult, MemoryRow, NotMeasured, RequestResult, RequestRow } from './report';
 import type { SimulatorConfig, SimulatorStats } from './simulator-host';
@@ -173,17 +173,13 @@ function syncEnv(sim: Simulator, databaseUrl: string, raiseLimits: boolean): Nod
 
 /** Requests per entity as the sync's own run log recorded them (sync_run_entities.requests). */
 async function requestsFromRunLog(databaseUrl: string): Promise<Map<string, number>> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withClient(databaseUrl, async (client) => {
     const { rows } = await client.query<{ entity: string; requests: number }>(
       `select entity, requests from yclients_sync.sync_run_entities
        where run_id = (select max(id) from yclients_sync.sync_runs)`,
     );
     return new Map(rows.map((r) => [r.entity, Number(r.requests)]));
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 function notMeasured(reason: string, log: (l: string) => void): NotMeasured {

@@ -2,7 +2,8 @@
  * `pnpm sync` end to end: the simulator as a real HTTP server, a real PostgreSQL, the real CLI. One test
  * per user pain of design §7.
  */
-import pg from 'pg';
+import { withClient } from '@yclients-pg/sql';
+import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseSnapshot, fakeSnapshot, rowVersions } from '../helpers/compare';
 import { type Harness, runSync, spawnSync, startHarness } from '../helpers/harness';
@@ -21,13 +22,7 @@ async function query<T extends pg.QueryResultRow>(
   text: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
+  return withClient(url, async (client) => (await client.query<T>(text, params)).rows);
 }
 
 function requestsByPath(h: Harness): Record<string, number> {

@@ -1,7 +1,7 @@
 /**
  * Compares the database with the simulator's truth: every live row and every link.
  */
-import pg from 'pg';
+import { withClient } from '@yclients-pg/sql';
 import type { Fake } from './harness';
 
 export interface Snapshot {
@@ -60,11 +60,9 @@ export function fakeSnapshot(fake: Fake, companyId: number): Snapshot {
 }
 
 export async function databaseSnapshot(url: string, companyId: number): Promise<Snapshot> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  const col = async (text: string) =>
-    (await client.query<{ k: string }>(text, [companyId])).rows.map((r) => r.k).sort();
-  try {
+  return withClient(url, async (client) => {
+    const col = async (text: string) =>
+      (await client.query<{ k: string }>(text, [companyId])).rows.map((r) => r.k).sort();
     return {
       clients: await col(`select id || '|' || coalesce(name, '') as k from yclients.clients
                           where company_id = $1 and deleted_at is null and not is_stub`),
@@ -90,16 +88,12 @@ export async function databaseSnapshot(url: string, companyId: number): Promise<
                           join yclients.services s on s.company_id = ss.company_id and s.id = ss.service_id
                           where ss.company_id = $1 and s.deleted_at is null and not s.is_stub`),
     };
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** `xmin` of every data row: unchanged means the row was not rewritten. */
 export async function rowVersions(url: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  return withClient(url, async (client) => {
     const tables = [
       'positions',
       'staff',
@@ -123,7 +117,5 @@ export async function rowVersions(url: string): Promise<string[]> {
       out.push(...rows.map((r) => r.k));
     }
     return out.sort();
-  } finally {
-    await client.end();
-  }
+  });
 }

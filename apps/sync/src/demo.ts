@@ -4,9 +4,8 @@
  * full sync, changes data upstream, runs an incremental sync, and prints what an analyst sees.
  */
 import { sql } from '@databases/pg';
-import { connectDatabase, resolveDatabase } from '@yclients-pg/sql';
+import { connectDatabase, resolveDatabase, withClient } from '@yclients-pg/sql';
 import { createYclientsFake } from '@yclients-pg/yclients-fake';
-import pg from 'pg';
 import { main } from './cli/main';
 
 const COMPANY_ID = 4564;
@@ -38,11 +37,10 @@ async function demoDatabaseUrl(): Promise<{ url: string; stop(): Promise<void> }
   if (process.env.DATABASE_URL) return { url: resolved.url, stop: async () => {} };
   // A fresh database of its own on the embedded server: the demo never mixes with real syncs, and a
   // second `pnpm demo` tells the same story as the first.
-  const admin = new pg.Client({ connectionString: resolved.url });
-  await admin.connect();
-  await admin.query(`drop database if exists ${DEMO_DATABASE} with (force)`);
-  await admin.query(`create database ${DEMO_DATABASE}`);
-  await admin.end();
+  await withClient(resolved.url, async (admin) => {
+    await admin.query(`drop database if exists ${DEMO_DATABASE} with (force)`);
+    await admin.query(`create database ${DEMO_DATABASE}`);
+  });
   const url = new URL(resolved.url);
   url.pathname = `/${DEMO_DATABASE}`;
   return { url: url.toString(), stop: async () => resolved.embedded?.stop() };
