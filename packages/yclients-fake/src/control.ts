@@ -1,5 +1,5 @@
 import type { EntityApi } from './data/company';
-import type { FaultKind } from './faults';
+import { FAULT_KINDS, type Fault, type FaultKind, POISON_KINDS, type PoisonKind } from './faults';
 import type { FakeResponse } from './http/types';
 import { matchesRequest } from './request-log';
 import type { Simulator } from './simulator';
@@ -23,8 +23,6 @@ const ENTITIES: Record<string, keyof ReturnType<Simulator['company']>['api']> = 
   accounts: 'accounts',
 };
 
-const FAULTS: FaultKind[] = ['status', 'rateLimit', 'hang', 'drop', 'truncate', 'successFalse'];
-
 function json(status: number, body: unknown): FakeResponse {
   return { kind: 'json', status, body };
 }
@@ -34,6 +32,35 @@ function pathPattern(value: unknown): RegExp | string | undefined {
   if (typeof value !== 'string') return undefined;
   const m = /^\/(.+)\/([a-z]*)$/.exec(value);
   return m ? new RegExp(m[1]!, m[2]) : value;
+}
+
+const num = (value: unknown) => (value === undefined ? undefined : Number(value));
+
+/** A fault from its JSON form (the `Faults` method options, plus `kind` and `n`), or why not. */
+function faultOf(b: Record<string, unknown>): Fault | string {
+  const kind = b.kind as FaultKind;
+  if (!FAULT_KINDS.includes(kind)) return `kind must be one of ${FAULT_KINDS.join(', ')}`;
+  const poison = b.poison as PoisonKind | undefined;
+  if (kind === 'poison' && !POISON_KINDS.includes(poison!))
+    return `poison must be one of ${POISON_KINDS.join(', ')}`;
+  if (kind === 'huge' && !(Number(b.bytes) >= 0)) return 'huge needs bytes';
+  const query = b.query && typeof b.query === 'object' ? (b.query as Record<string, unknown>) : undefined;
+  return {
+    kind,
+    remaining: Number(b.n ?? 1),
+    status: b.status === undefined ? (kind === 'status' ? 503 : undefined) : Number(b.status),
+    message: typeof b.message === 'string' ? b.message : undefined,
+    path: pathPattern(b.path),
+    method: typeof b.method === 'string' ? b.method : undefined,
+    query: query && Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])),
+    keep: num(b.keep),
+    totalCount: num(b.totalCount),
+    poison,
+    index: num(b.index),
+    size: num(b.size),
+    bytes: num(b.bytes),
+    chunked: b.chunked === true,
+  };
 }
 
 export function handleControl(sim: Simulator, method: string, url: URL, body: unknown): FakeResponse {
@@ -67,16 +94,9 @@ export function handleControl(sim: Simulator, method: string, url: URL, body: un
         sim.faults.clear();
         return json(200, { ok: true });
       }
-      const kind = b.kind as FaultKind;
-      if (!FAULTS.includes(kind)) return json(400, { error: `kind must be one of ${FAULTS.join(', ')}` });
-      sim.faults.add({
-        kind,
-        remaining: Number(b.n ?? 1),
-        status: b.status === undefined ? (kind === 'status' ? 503 : undefined) : Number(b.status),
-        message: typeof b.message === 'string' ? b.message : undefined,
-        path: pathPattern(b.path),
-        method: typeof b.method === 'string' ? b.method : undefined,
-      });
+      const fault = faultOf(b);
+      if (typeof fault === 'string') return json(400, { error: fault });
+      sim.faults.add(fault);
       return json(200, { pending: sim.faults.pending() });
     }
     if (parts[0] === 'companies' && parts[1] && parts[2]) {
@@ -95,6 +115,11 @@ export function handleControl(sim: Simulator, method: string, url: URL, body: un
         return json(200, { count: api.count(), rows });
       }
       if (id === undefined && method === 'POST') return json(201, api.insert(b));
+      if (id === undefined && method === 'DELETE') {
+        // a mass delete in one go, so that no API request sees it half done
+        if (!Array.isArray(b.ids)) return json(400, { error: 'DELETE of a list needs {ids: [...]}' });
+        return json(200, { deleted: b.ids.filter((rowId) => api.delete(Number(rowId))).length });
+      }
       if (id !== undefined && method === 'GET') {
         const row = api.get(id);
         return row ? json(200, row) : json(404, { error: 'not found' });

@@ -49,5 +49,24 @@ export async function answerRequest(sim: Simulator, request: Request): Promise<R
         status: response.status,
         headers: { 'Content-Type': 'application/json; charset=utf-8', ...response.headers },
       });
+    case 'stream': {
+      const chunks = response.chunks()[Symbol.iterator]();
+      // pulled one piece at a time, so the body is never whole in memory before the caller reads it
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const next = chunks.next();
+          if (next.done) controller.close();
+          else controller.enqueue(next.value);
+        },
+      });
+      return new Response(body, {
+        status: response.status,
+        headers: {
+          'Content-Type': 'application/json; charset=utf-8',
+          ...(response.length === undefined ? {} : { 'Content-Length': String(response.length) }),
+          ...response.headers,
+        },
+      });
+    }
   }
 }

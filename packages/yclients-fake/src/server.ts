@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline, Readable } from 'node:stream';
 import { CONTROL_PREFIX, handleControl } from './control';
 import { type FakeResponse, INVALID_BODY } from './http/types';
 import { API_BASE_PATH, responseText, type Simulator } from './simulator';
@@ -74,6 +75,15 @@ export async function listen(sim: Simulator, port = 0, host = '127.0.0.1'): Prom
           res.end(text);
           return;
         }
+        case 'stream':
+          res.writeHead(response.status, {
+            'Content-Type': 'application/json; charset=utf-8',
+            ...(response.length === undefined ? {} : { 'Content-Length': String(response.length) }),
+            ...response.headers,
+          });
+          // piece by piece as the socket drains; a client hanging up halfway just ends the pipe
+          pipeline(Readable.from(response.chunks()), res, () => {});
+          return;
       }
     } catch (error) {
       res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' });

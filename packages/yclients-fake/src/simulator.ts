@@ -1,6 +1,7 @@
+import { filledAnswer, rewriteRows } from './bad-answers';
 import { Clock } from './clock';
 import { type CompanyData, createCompanyData, NotFoundError } from './data/company';
-import { Faults } from './faults';
+import { type Fault, Faults } from './faults';
 import { fail, failErrorsForm, MESSAGES, throttled } from './http/envelope';
 import { type FakeRequest, type FakeResponse, INVALID_BODY } from './http/types';
 import { toLegacyStrings } from './legacy-strings';
@@ -101,7 +102,7 @@ export class Simulator {
     };
     this.log.push(entry);
     const response = this.answer(req, method, path, template, match, entry);
-    if (response.kind === 'json' || response.kind === 'empty') entry.status = response.status;
+    if ('status' in response) entry.status = response.status;
     if (response.kind === 'hang' || response.kind === 'drop') entry.outcome = response.kind;
     if (response.kind === 'json' && response.truncate) entry.outcome = 'truncated';
     return response;
@@ -116,7 +117,9 @@ export class Simulator {
     entry: LoggedRequest,
   ): FakeResponse {
     let truncate = false;
-    const fault = this.faults.take(method, path, template);
+    /** a fault that rewrites the real answer, once there is one */
+    let rewrite: Fault | undefined;
+    const fault = this.faults.take(method, path, template, req.url.searchParams);
     if (fault) {
       switch (fault.kind) {
         case 'status':
@@ -132,6 +135,12 @@ export class Simulator {
           return fail(200, fault.message ?? 'Произошла ошибка');
         case 'truncate':
           truncate = true;
+          break;
+        case 'empty':
+        case 'short':
+        case 'poison':
+        case 'huge':
+          rewrite = fault;
           break;
       }
     }
@@ -189,11 +198,14 @@ export class Simulator {
       if (error instanceof NotFoundError) return fail(404, MESSAGES.notFound);
       throw error;
     }
+    // before legacyStrings, so that a spoiled row is stringified like the others
+    if (rewrite && response.kind === 'json') response.body = rewriteRows(response.body, rewrite);
     if (response.kind === 'json' && this.options.legacyStrings && !route.modernOnly) {
       const b = response.body as { data?: unknown };
       if (b && typeof b === 'object' && 'data' in b) response.body = { ...b, data: toLegacyStrings(b.data) };
     }
     if (truncate && response.kind === 'json') response.truncate = true;
+    if (rewrite && response.kind === 'json') return filledAnswer(response, rewrite);
     return response;
   }
 }

@@ -115,3 +115,6 @@ export function parseWireTimestamp(text: string): number {
   if (ms === undefined) throw new Error(`not a timestamp: ${text}`);
   return ms;
 }
+
+/** MySQL's zero date: what a broken upstream row carries instead of a time. */
+export const ZERO_DATETIME = '0000-00-00 00:00:00';

@@ -1,5 +1,5 @@
 import type { ResolvedCompany } from '../options';
-import { isoNoColon, parseWireTimestamp } from '../time';
+import { isoNoColon, parseWireTimestamp, ZERO_DATETIME } from '../time';
 import { type Catalogs, createCatalogs } from './catalogs';
 import { type Clients, createClients } from './clients';
 import type { IdTable } from './id-table';
@@ -135,9 +135,17 @@ export function createCompanyData(ctx: CompanyContext, now: () => number): Compa
     deletedOnRow: boolean,
   ): EntityApi => {
     const nextId = idCounter(timeline.spec.idOf(timeline.spec.baseCount) + 1);
-    const entry = (row: WireRow, deleted: boolean): TimelineEntry<WireRow> => ({
+    /** `previous`: a row whose time reads as the zero date keeps the place of its previous version */
+    const entry = (
+      row: WireRow,
+      deleted: boolean,
+      previous?: TimelineEntry<WireRow>,
+    ): TimelineEntry<WireRow> => ({
       row,
-      time: parseWireTimestamp(String(row[timeField])),
+      time:
+        row[timeField] === ZERO_DATETIME
+          ? (previous?.time ?? now())
+          : parseWireTimestamp(String(row[timeField])),
       deleted,
     });
     resets.push(() => timeline.reset());
@@ -152,14 +160,14 @@ export function createCompanyData(ctx: CompanyContext, now: () => number): Compa
         if (!current) throw new NotFoundError(name, id);
         const row = compose(patch, id, current.row, now());
         const deleted = deletedOnRow && 'deleted' in patch ? row.deleted === true : current.deleted;
-        timeline.put(entry(row, deleted));
+        timeline.put(entry(row, deleted, current));
         return row;
       },
       delete(id) {
         const current = timeline.get(id);
         if (!current || current.deleted) return false;
         const row = compose(deletedOnRow ? { deleted: true } : {}, id, current.row, now());
-        timeline.put(entry(row, true));
+        timeline.put(entry(row, true, current));
         return true;
       },
       get: (id) => timeline.get(id)?.row,

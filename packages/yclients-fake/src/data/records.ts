@@ -1,5 +1,14 @@
 import { rowRandom } from '../random';
-import { DAY_MS, HOUR_MS, isoNoColon, isoWithColon, localMidnight, MINUTE_MS, naiveLocal } from '../time';
+import {
+  DAY_MS,
+  HOUR_MS,
+  isoNoColon,
+  isoWithColon,
+  localMidnight,
+  MINUTE_MS,
+  naiveLocal,
+  ZERO_DATETIME,
+} from '../time';
 import type { Catalogs } from './catalogs';
 import type { Clients } from './clients';
 import { chance, int, pick, round2, weighted, withFloatNoise } from './draw';
@@ -259,7 +268,11 @@ export function createRecords(ctx: CompanyContext, catalogs: Catalogs, clients: 
           : { ...serviceLine(Number((s as WireRow).id), rng), ...(s as WireRow) },
       );
     }
-    if (fields.datetime !== undefined) {
+    if (fields.datetime === ZERO_DATETIME) {
+      // a row broken upstream: both times read as the zero date (the timeline keeps the row where it was)
+      row.datetime = ZERO_DATETIME;
+      row.date = ZERO_DATETIME;
+    } else if (fields.datetime !== undefined) {
       const ms = typeof fields.datetime === 'number' ? fields.datetime : Date.parse(String(fields.datetime));
       if (!Number.isFinite(ms)) throw new Error(`record datetime is not a time: ${String(fields.datetime)}`);
       row.datetime = isoWithColon(ms, off);

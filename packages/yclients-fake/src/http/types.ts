@@ -13,6 +13,15 @@ export interface FakeRequest {
 export type FakeResponse =
   | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string>; truncate?: boolean }
   | { kind: 'empty'; status: number }
+  /** a JSON body written piece by piece, too big to build whole; sent chunked when `length` is unset */
+  | {
+      kind: 'stream';
+      status: number;
+      headers?: Record<string, string>;
+      /** bytes, for the Content-Length */
+      length?: number;
+      chunks(): Iterable<Uint8Array>;
+    }
   /** never answer: the client has to time out */
   | { kind: 'hang' }
   /** destroy the connection without an answer */
