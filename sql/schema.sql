@@ -264,14 +264,31 @@ CREATE TABLE yclients.staff (
 );
 COMMENT ON TABLE yclients.staff IS 'Staff / masters (spec 3). deleted_at is set when YClients flags the master deleted.';
 
-CREATE UNLOGGED TABLE yclients_staging.seen_ids (
+CREATE TABLE yclients_staging.seen_ids (
     company_id bigint NOT NULL,
     entity text NOT NULL,
     refresh_id bigint NOT NULL,
     id bigint NOT NULL,
     CONSTRAINT seen_ids_pkey PRIMARY KEY (company_id, entity, refresh_id, id)
 );
-COMMENT ON TABLE yclients_staging.seen_ids IS 'Ids returned by upstream during a full refresh; finish_refresh soft-deletes the live rows not in it.';
+COMMENT ON TABLE yclients_staging.seen_ids IS 'Ids returned by upstream during a refresh; finish_refresh soft-deletes the live rows not in it. Logged: it must survive a crash (sync_state.refresh_seen says how many ids it should hold).';
+
+CREATE TABLE yclients_sync.quarantine (
+    company_id bigint NOT NULL,
+    entity text NOT NULL,
+    row_key text NOT NULL,
+    upstream_id bigint,
+    reason text NOT NULL,
+    row_text text NOT NULL,
+    first_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    first_run_id bigint,
+    last_run_id bigint,
+    times_seen integer DEFAULT 1 NOT NULL,
+    CONSTRAINT quarantine_pkey PRIMARY KEY (company_id, entity, row_key),
+    CONSTRAINT quarantine_entity_check CHECK (entity = ANY (ARRAY['positions'::text, 'staff'::text, 'service_categories'::text, 'services'::text, 'client_categories'::text, 'clients'::text, 'accounts'::text, 'records'::text, 'transactions'::text]))
+);
+COMMENT ON TABLE yclients_sync.quarantine IS 'Rows upstream sent that cannot be stored (no usable id, a null row, a record without a usable time): kept as text with the reason, instead of failing their page. A row that later arrives clean leaves the quarantine.';
 
 CREATE TABLE yclients_sync.sync_run_entities (
     run_id bigint NOT NULL,
@@ -288,10 +305,16 @@ CREATE TABLE yclients_sync.sync_run_entities (
     unchanged bigint DEFAULT 0 NOT NULL,
     requests integer DEFAULT 0 NOT NULL,
     error text,
+    quarantined bigint DEFAULT 0 NOT NULL,
+    repaired bigint DEFAULT 0 NOT NULL,
+    withheld bigint DEFAULT 0 NOT NULL,
     CONSTRAINT sync_run_entities_pkey PRIMARY KEY (run_id, company_id, entity),
     CONSTRAINT sync_run_entities_run_id_fkey FOREIGN KEY (run_id) REFERENCES yclients_sync.sync_runs(id) ON DELETE CASCADE
 );
 COMMENT ON TABLE yclients_sync.sync_run_entities IS 'One row per entity and company in a run; merge functions add their page counts here.';
+COMMENT ON COLUMN yclients_sync.sync_run_entities.quarantined IS 'Rows of this entity put in yclients_sync.quarantine by this run.';
+COMMENT ON COLUMN yclients_sync.sync_run_entities.repaired IS 'Characters no database can store, fixed in the rows of this run: U+0000 dropped, lone surrogates replaced by U+FFFD.';
+COMMENT ON COLUMN yclients_sync.sync_run_entities.withheld IS 'Soft-deletes a refresh of this run did not make because they looked like a mass delete (confirm with --confirm-deletes).';
 
 CREATE TABLE yclients_sync.sync_runs (
     id bigint DEFAULT nextval('yclients_sync.sync_runs_id_seq'::regclass) NOT NULL,
@@ -319,11 +342,15 @@ CREATE TABLE yclients_sync.sync_state (
     next_try_at timestamp with time zone,
     last_error text,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    refresh_id bigint,
+    refresh_seen bigint DEFAULT 0 NOT NULL,
     CONSTRAINT sync_state_pkey PRIMARY KEY (company_id, entity),
     CONSTRAINT sync_state_entity_check CHECK (entity = ANY (ARRAY['positions'::text, 'staff'::text, 'service_categories'::text, 'services'::text, 'client_categories'::text, 'clients'::text, 'accounts'::text, 'records'::text, 'transactions'::text])),
     CONSTRAINT sync_state_status_check CHECK (status = ANY (ARRAY['waiting'::text, 'in_progress'::text, 'retry_waiting'::text, 'error'::text, 'succeeded'::text]))
 );
 COMMENT ON TABLE yclients_sync.sync_state IS 'Spec table 6: per (company, entity) the last stored id and its ordinal, page size, change cursor, job status.';
+COMMENT ON COLUMN yclients_sync.sync_state.refresh_id IS 'The refresh whose ids are being collected in yclients_staging.seen_ids (null when none is open).';
+COMMENT ON COLUMN yclients_sync.sync_state.refresh_seen IS 'How many distinct ids that refresh has seen: a resume that finds fewer in seen_ids re-reads instead of deleting.';
 
 -- ----------------------------------------------------------------------------------------------------
 -- Sequences
@@ -351,6 +378,7 @@ CREATE INDEX records_staff_client_idx ON yclients.records USING btree (company_i
 CREATE INDEX service_staff_staff_idx ON yclients.service_staff USING btree (company_id, staff_id);
 CREATE INDEX services_category_idx ON yclients.services USING btree (company_id, category_id);
 CREATE INDEX staff_position_idx ON yclients.staff USING btree (company_id, position_id);
+CREATE INDEX quarantine_upstream_idx ON yclients_sync.quarantine USING btree (company_id, entity, upstream_id) WHERE (upstream_id IS NOT NULL);
 CREATE INDEX sync_run_entities_entity_idx ON yclients_sync.sync_run_entities USING btree (company_id, entity, started_at);
 CREATE INDEX sync_runs_status_idx ON yclients_sync.sync_runs USING btree (status, started_at);
 
@@ -425,6 +453,28 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION yclients_sync.entity_table(p_entity text, OUT tbl text, OUT time_column text)
+ RETURNS record
+ LANGUAGE plpgsql
+ IMMUTABLE
+AS $function$
+-- Purpose: the table in schema yclients that holds a sync_state.entity, and the column a refresh window
+--   applies to (records and transactions only).
+-- Raises: invalid_parameter_value for an unknown entity (a caller bug).
+begin
+  select m.tbl, m.time_column into tbl, time_column
+  from (values ('positions', 'positions', null), ('staff', 'staff', null),
+               ('service_categories', 'service_categories', null), ('services', 'services', null),
+               ('client_categories', 'client_categories', null), ('clients', 'clients', null),
+               ('accounts', 'accounts', null), ('records', 'records', 'datetime'),
+               ('transactions', 'financial_transactions', 'date')) as m(entity, tbl, time_column)
+  where m.entity = p_entity;
+  if tbl is null then
+    raise exception using errcode = 'invalid_parameter_value', message = format('unknown entity %L', p_entity);
+  end if;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION yclients_sync.finish_page(p_company_id bigint, p_run_id bigint, p_entity text, p_page jsonb, p_fetched integer, p_inserted integer, p_updated integer, p_unchanged integer, p_deleted integer, p_state jsonb, p_refresh_id bigint)
  RETURNS void
  LANGUAGE plpgsql
@@ -462,12 +512,10 @@ begin
       last_error = case when p_state ? 'last_error' then excluded.last_error else s.last_error end,
       updated_at = now();
   end if;
-  -- seen ids: what upstream returned under this refresh, for finish_refresh
+  -- seen ids: what upstream returned under this refresh, for finish_refresh (counted in sync_state)
   if p_refresh_id is not null then
-    insert into yclients_staging.seen_ids (company_id, entity, refresh_id, id)
-    select p_company_id, p_entity, p_refresh_id, yclients_sync.json_id(r -> 'id')
-    from jsonb_array_elements(p_page) as r
-    on conflict do nothing;
+    perform yclients_sync.remember_seen(p_company_id, p_entity, p_refresh_id,
+      array(select yclients_sync.json_id(r -> 'id') from jsonb_array_elements(p_page) as r));
   end if;
   -- run counters: one more page and its counts for (run, company, entity)
   if p_run_id is not null then
@@ -485,60 +533,101 @@ begin
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION yclients_sync.finish_refresh(p_company_id bigint, p_entity text, p_refresh_id bigint, p_from timestamp with time zone DEFAULT NULL::timestamp with time zone, p_to timestamp with time zone DEFAULT NULL::timestamp with time zone)
- RETURNS integer
+CREATE OR REPLACE FUNCTION yclients_sync.finish_refresh(p_company_id bigint, p_entity text, p_refresh_id bigint, p_from timestamp with time zone DEFAULT NULL::timestamp with time zone, p_to timestamp with time zone DEFAULT NULL::timestamp with time zone, p_max_rows integer DEFAULT 20, p_max_fraction numeric DEFAULT 0.10, p_confirmed boolean DEFAULT false, p_reread boolean DEFAULT false)
+ RETURNS TABLE(verdict text, deleted integer, unseen integer, live integer, seen integer)
  LANGUAGE plpgsql
 AS $function$
--- Purpose: end a full refresh of one entity: soft-delete (set deleted_at) the live rows of the company that
---   upstream did not return under p_refresh_id, then forget that refresh's seen ids. Rows that were seen are
---   never touched. With a window, only rows whose records.datetime / financial_transactions.date lies in
---   [p_from, p_to) are considered (either bound may be null = open).
--- Inputs: company, entity (a sync_state.entity value), the refresh id given to the merges, optional window.
--- Returns: the number of rows soft-deleted.
--- Idempotency: a second call finds no seen ids (cleared), so call it once, after the last page.
+-- Purpose: end a refresh (a read of a whole scope: a catalog, all clients of a company, one records or
+--   transactions window): soft-delete the live rows of the scope that upstream did not return under
+--   p_refresh_id, unless the evidence is not good enough (design.md §9, "Distrust of upstream"). Rows that
+--   were seen are never touched. A window keeps only rows whose records.datetime /
+--   financial_transactions.date lies in [p_from, p_to) (either bound may be null = open).
+-- Verdicts (nothing is deleted unless the verdict is 'deleted'):
+--   'seen_lost'  the seen set holds fewer ids than sync_state counted (crash, failover): read again.
+--   'suspicious' not yet re-read (p_reread false) and the read saw nothing while rows are live, or would
+--                remove more than p_max_fraction of the live rows: read the scope again under the same
+--                refresh id (the seen ids are kept, so the re-read adds to them), then call again with
+--                p_reread.
+--   'withheld'   a mass delete: more than both p_max_rows and p_max_fraction of the live rows would go and
+--                the user has not confirmed (p_confirmed): the caller reports it and fails the entity.
+--   'deleted'    the unseen rows were soft-deleted (possibly none).
+-- Returns one row: the verdict, rows soft-deleted, rows unseen (deleted or not), live rows in the scope,
+--   ids seen. Idempotency: after any verdict but 'suspicious' the refresh's seen ids (and those of older,
+--   abandoned refreshes of the entity) are cleared, so a second call finds nothing seen.
 declare
-  v_table text;
-  v_time_column text;
+  v_scope record;
   v_window text := '';
-  v_count integer;
+  v_lost boolean;
 begin
-  -- which table holds the entity, and which column a window applies to
-  select m.tbl, m.time_column into v_table, v_time_column
-  from (values ('positions', 'positions', null), ('staff', 'staff', null),
-               ('service_categories', 'service_categories', null), ('services', 'services', null),
-               ('client_categories', 'client_categories', null), ('clients', 'clients', null),
-               ('accounts', 'accounts', null), ('records', 'records', 'datetime'),
-               ('transactions', 'financial_transactions', 'date')) as m(entity, tbl, time_column)
-  where m.entity = p_entity;
-  -- unknown entities and windows on entities without a time column are caller bugs
-  if v_table is null then
-    raise exception using errcode = 'invalid_parameter_value', message = format('finish_refresh: unknown entity %L', p_entity);
-  end if;
+  v_scope := yclients_sync.entity_table(p_entity);
   if (p_from is not null or p_to is not null) then
-    if v_time_column is null then
+    if v_scope.time_column is null then
       raise exception using errcode = 'invalid_parameter_value',
         message = format('finish_refresh: entity %L has no time window', p_entity);
     end if;
     v_window := format(' and ($4::timestamptz is null or t.%1$I >= $4) and ($5::timestamptz is null or t.%1$I < $5)',
-                       v_time_column);
+                       v_scope.time_column);
   end if;
-  -- one statement: soft-delete the unseen live rows (in the window) and clear this refresh's seen ids;
-  -- `offset 0`: a per-row primary-key probe of seen_ids, never an anti join over the refresh's range
+  v_lost := yclients_sync.refresh_seen_lost(p_company_id, p_entity, p_refresh_id);
+  select count(*)::integer into seen from yclients_staging.seen_ids s
+  where s.company_id = p_company_id and s.entity = p_entity and s.refresh_id = p_refresh_id;
+  -- the live rows of the scope, and those upstream did not return; `offset 0`: a per-row primary-key probe
+  -- of seen_ids, never an anti join over the refresh's range (00005)
   execute format($sql$
-    with gone as (
-      update yclients.%1$I t set deleted_at = now()
-      where t.company_id = $1 and t.deleted_at is null%2$s
-        and not exists (select 1 from yclients_staging.seen_ids s
-                        where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id
-                        offset 0)
-      returning 1
-    ), cleared as (
-      delete from yclients_staging.seen_ids s where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3
-    )
-    select count(*)::integer from gone$sql$, v_table, v_window)
-  into v_count
+    select count(*)::integer,
+           count(*) filter (where not exists (
+             select 1 from yclients_staging.seen_ids s
+             where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id offset 0))::integer
+    from yclients.%1$I t
+    where t.company_id = $1 and t.deleted_at is null%2$s$sql$, v_scope.tbl, v_window)
+  into live, unseen
   using p_company_id, p_entity, p_refresh_id, p_from, p_to;
-  return v_count;
+  deleted := 0;
+  if v_lost then
+    verdict := 'seen_lost';
+  elsif unseen = 0 then
+    verdict := 'deleted';
+  elsif not p_reread and (seen = 0 or unseen > live * p_max_fraction) then
+    verdict := 'suspicious';
+    return next;
+    return;
+  elsif not p_confirmed and unseen > p_max_rows and unseen > live * p_max_fraction then
+    verdict := 'withheld';
+  else
+    execute format($sql$
+      with gone as (
+        update yclients.%1$I t set deleted_at = now()
+        where t.company_id = $1 and t.deleted_at is null%2$s
+          and not exists (select 1 from yclients_staging.seen_ids s
+                          where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id
+                          offset 0)
+        returning 1
+      )
+      select count(*)::integer from gone$sql$, v_scope.tbl, v_window)
+    into deleted
+    using p_company_id, p_entity, p_refresh_id, p_from, p_to;
+    verdict := 'deleted';
+  end if;
+  -- the refresh is over: forget its ids, and those of refreshes of this entity a stopped run left behind
+  delete from yclients_staging.seen_ids s
+  where s.company_id = p_company_id and s.entity = p_entity and s.refresh_id <= p_refresh_id;
+  update yclients_sync.sync_state s set refresh_id = null, refresh_seen = 0
+  where s.company_id = p_company_id and s.entity = p_entity and s.refresh_id is not null;
+  return next;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION yclients_sync.forget_refresh(p_company_id bigint, p_entity text)
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+-- Purpose: start an entity's refresh over: drop every id its refreshes have seen and reset the count in
+--   sync_state. Called when a resume finds the seen set short (refresh_seen_lost), before reading the
+--   scope again from its first page.
+begin
+  delete from yclients_staging.seen_ids s where s.company_id = p_company_id and s.entity = p_entity;
+  update yclients_sync.sync_state s set refresh_id = null, refresh_seen = 0
+  where s.company_id = p_company_id and s.entity = p_entity;
 end
 $function$;
 
@@ -671,6 +760,61 @@ AS $function$
     when 'number' then case when p_value::numeric > 0 and p_value::numeric < 32503680000
                             then to_timestamp(p_value::numeric::double precision) end
   end
+$function$;
+
+CREATE OR REPLACE FUNCTION yclients_sync.land_list(p_company_id bigint, p_run_id bigint, p_entity text, p_rows jsonb, p_state jsonb, p_refresh_id bigint, p_rejected jsonb, p_repaired integer, p_max_rows integer, p_max_fraction numeric, p_confirmed boolean, p_reread boolean)
+ RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer, quarantined integer, verdict text, removed integer, unseen integer, live integer)
+ LANGUAGE plpgsql
+AS $function$
+-- Purpose: a whole list that comes in one answer (a small catalog): land_page, then finish_refresh with
+--   its guards, in one call, so a catalog costs one round trip.
+-- Returns: land_page's counts (deleted: rows the page flagged deleted) and finish_refresh's verdict
+--   (removed: rows soft-deleted because upstream no longer returned them).
+declare
+  v_page record;
+  v_finish record;
+begin
+  select * into v_page from yclients_sync.land_page(p_company_id, p_run_id, p_entity, p_rows, p_state,
+    p_refresh_id, p_rejected, p_repaired);
+  select * into v_finish from yclients_sync.finish_refresh(p_company_id, p_entity, p_refresh_id, null, null,
+    p_max_rows, p_max_fraction, p_confirmed, p_reread);
+  inserted := v_page.inserted;
+  updated := v_page.updated;
+  unchanged := v_page.unchanged;
+  deleted := v_page.deleted;
+  removed := v_finish.deleted;
+  quarantined := v_page.quarantined;
+  verdict := v_finish.verdict;
+  unseen := v_finish.unseen;
+  live := v_finish.live;
+  return next;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION yclients_sync.land_page(p_company_id bigint, p_run_id bigint, p_entity text, p_rows jsonb, p_state jsonb DEFAULT NULL::jsonb, p_refresh_id bigint DEFAULT NULL::bigint, p_rejected jsonb DEFAULT '[]'::jsonb, p_repaired integer DEFAULT 0)
+ RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer, quarantined integer)
+ LANGUAGE plpgsql
+AS $function$
+-- Purpose: one API page into the database in one call (one round trip, one transaction): the rows the
+--   SDK could normalise through merge_<entity> (which also moves the checkpoint p_state and remembers the
+--   ids for the refresh p_refresh_id), the rows it rejected through quarantine_page.
+-- Returns: the merge's counts and the number of rows quarantined.
+declare
+  v_entity record;
+begin
+  perform yclients_sync.entity_table(p_entity); -- an unknown entity is a caller bug, not an identifier
+  execute format('select * from yclients_sync.%I($1, $2, $3, $4, $5)', 'merge_' || p_entity)
+  into v_entity
+  using p_company_id, p_run_id, p_rows, p_state, p_refresh_id;
+  inserted := v_entity.inserted;
+  updated := v_entity.updated;
+  unchanged := v_entity.unchanged;
+  deleted := v_entity.deleted;
+  quarantined := yclients_sync.quarantine_page(p_company_id, p_run_id, p_entity, p_refresh_id,
+    coalesce(p_rejected, '[]'::jsonb), array(select yclients_sync.json_id(r -> 'id') from jsonb_array_elements(p_rows) as r),
+    coalesce(p_repaired, 0));
+  return next;
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION yclients_sync.merge_accounts(p_company_id bigint, p_run_id bigint, p_rows jsonb, p_state jsonb DEFAULT NULL::jsonb, p_refresh_id bigint DEFAULT NULL::bigint)
@@ -1452,6 +1596,114 @@ begin
     jsonb_array_length(yclients_sync.json_array(p_rows)), v_ins, v_upd,
     jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del, p_state, p_refresh_id);
   return query select v_ins, v_upd, jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION yclients_sync.quarantine_page(p_company_id bigint, p_run_id bigint, p_entity text, p_refresh_id bigint, p_rejected jsonb, p_clean_ids bigint[], p_repaired integer)
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+-- Purpose: the part of a page no database can store, beside the merge of the rest (design.md §9): the
+--   rejected rows land in yclients_sync.quarantine (one row per upstream row: first and last seen, runs,
+--   reason, the row as text), rows that now arrive clean leave it, and the run log counts both the
+--   quarantined rows and the characters the SDK repaired (U+0000 dropped, lone surrogates replaced).
+--   A rejected row that has an id still counts as seen by the refresh, so a row that upstream has but
+--   we cannot store is never soft-deleted, and a records window's distinct-id count stays complete.
+-- Inputs: p_rejected is a jsonb array of {id: bigint|null, reason: text, row: text} (the SDK's
+--   RejectedRow); p_clean_ids the ids of the page's rows that were merged.
+-- Returns: the number of rows quarantined by this call.
+declare
+  v_count integer := 0;
+begin
+  if cardinality(p_clean_ids) > 0 then
+    delete from yclients_sync.quarantine q
+    where q.company_id = p_company_id and q.entity = p_entity and q.upstream_id = any(p_clean_ids);
+  end if;
+  if jsonb_array_length(p_rejected) > 0 then
+    with rejected as (
+      -- one row per key: a page may repeat a bad row
+      select distinct on (k.row_key) k.*
+      from (select coalesce(r.id::text, 'row:' || md5(r."row")) as row_key, r.id, r.reason, r."row"
+            from jsonb_to_recordset(p_rejected) as r(id bigint, reason text, "row" text)) k
+      order by k.row_key
+    ), landed as (
+      insert into yclients_sync.quarantine as q
+        (company_id, entity, row_key, upstream_id, reason, row_text, first_run_id, last_run_id)
+      select p_company_id, p_entity, r.row_key, r.id, r.reason, r."row", p_run_id, p_run_id from rejected r
+      on conflict (company_id, entity, row_key) do update set
+        reason = excluded.reason,
+        row_text = excluded.row_text,
+        last_seen_at = now(),
+        last_run_id = excluded.last_run_id,
+        times_seen = q.times_seen + 1
+      returning 1
+    )
+    select count(*)::integer into v_count from landed;
+    perform yclients_sync.remember_seen(p_company_id, p_entity, p_refresh_id,
+      array(select (r ->> 'id')::bigint from jsonb_array_elements(p_rejected) as r where r ->> 'id' is not null));
+  end if;
+  if p_run_id is not null and (v_count > 0 or p_repaired > 0) then
+    insert into yclients_sync.sync_run_entities as e (run_id, company_id, entity, quarantined, repaired)
+    values (p_run_id, p_company_id, p_entity, v_count, p_repaired)
+    on conflict (run_id, company_id, entity) do update set
+      quarantined = e.quarantined + excluded.quarantined,
+      repaired = e.repaired + excluded.repaired;
+  end if;
+  return v_count;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION yclients_sync.refresh_seen_lost(p_company_id bigint, p_entity text, p_refresh_id bigint)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+-- Purpose: true when the ids seen by an open refresh are fewer than sync_state counted: the set was lost
+--   (a crash of an unlogged set, a failover, a truncate) and the refresh must be read again before it may
+--   delete anything. False when the refresh is not the one sync_state tracks (nothing to compare).
+declare
+  v_expected bigint;
+  v_found bigint;
+begin
+  select s.refresh_seen into v_expected from yclients_sync.sync_state s
+  where s.company_id = p_company_id and s.entity = p_entity and s.refresh_id = p_refresh_id;
+  if v_expected is null or v_expected = 0 then
+    return false;
+  end if;
+  select count(*) into v_found from yclients_staging.seen_ids
+  where company_id = p_company_id and entity = p_entity and refresh_id = p_refresh_id;
+  return v_found < v_expected;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION yclients_sync.remember_seen(p_company_id bigint, p_entity text, p_refresh_id bigint, p_ids bigint[])
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+-- Purpose: add ids to the set a refresh has seen (yclients_staging.seen_ids) and count the new ones in
+--   sync_state.refresh_seen, in the caller's transaction (the page's). The count is what makes the set
+--   checkable: a resume, or finish_refresh, that finds fewer ids than counted knows the set was lost
+--   (a crash, a failover, a truncate) and re-reads instead of deleting.
+-- Returns: how many of p_ids were new to the set. Idempotency: a set; the same ids again add nothing.
+declare
+  v_new integer;
+begin
+  if p_refresh_id is null then
+    return 0;
+  end if;
+  with added as (
+    insert into yclients_staging.seen_ids (company_id, entity, refresh_id, id)
+    select p_company_id, p_entity, p_refresh_id, i from unnest(p_ids) as i where i is not null
+    on conflict do nothing
+    returning 1
+  )
+  select count(*)::integer into v_new from added;
+  update yclients_sync.sync_state s
+     set refresh_seen = case when s.refresh_id = p_refresh_id then s.refresh_seen + v_new else v_new end,
+         refresh_id = p_refresh_id
+   where s.company_id = p_company_id and s.entity = p_entity
+     and (v_new > 0 or s.refresh_id is distinct from p_refresh_id);
+  return v_new;
 end
 $function$;
 

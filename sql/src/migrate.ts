@@ -4,6 +4,7 @@
  * do). The lock is the two-key form, so it never collides with the sync's one-key (bigint) company locks.
  * Notices the migrations raise (e.g. "pg_trgm could not be created, an administrator can run …") go to `log`.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from '@databases/pg';
@@ -19,11 +20,25 @@ export const MIGRATIONS_DIRECTORY = path.resolve(
   'migrations',
 );
 
+/**
+ * Functions defined once each, in their own file, and re-applied (`create or replace`) after the
+ * migrations on every migrate(): the file is the function's current text. A migration drops a function
+ * whose signature changes. The files are applied in name order and are all plpgsql (whose bodies are
+ * checked when called, not when created), so the order does not matter.
+ */
+export const FUNCTIONS_DIRECTORY = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'functions',
+);
+
 export interface MigrateOptions {
   /** Progress lines, database notices and what an administrator should run (managed databases). */
   log?: (message: string) => void;
   /** @default sql/migrations */
   migrationsDirectory?: string;
+  /** @default sql/functions */
+  functionsDirectory?: string;
 }
 
 export interface MigrateResult {
@@ -77,6 +92,7 @@ export async function migrate(
             }
           },
         });
+        await applyFunctions(connection, options.functionsDirectory ?? FUNCTIONS_DIRECTORY);
         const missing = await missingFeatures(connection);
         for (const m of missing)
           log(`migrate: ${m.feature} is not available; an administrator can run: ${m.command}`);
@@ -92,6 +108,15 @@ export async function migrate(
 }
 
 type Queryable = { query(q: ReturnType<typeof sql>): Promise<unknown[]> };
+
+async function applyFunctions(connection: Queryable, directory: string): Promise<void> {
+  const files = readdirSync(directory)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
+  for (const file of files) {
+    await connection.query(sql.file(path.join(directory, file)));
+  }
+}
 
 /**
  * What the managed-database fallbacks left out. When an administrator has since created the extension

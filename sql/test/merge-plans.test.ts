@@ -397,7 +397,7 @@ describe('finish_refresh on a company with many rows', () => {
       const plans = await capture(async () => {
         deleted = (
           await db.query<{ n: number }>(
-            `select yclients_sync.finish_refresh($1, 'records', $2, '2023-01-01', '2030-01-01') as n`,
+            `select deleted as n from yclients_sync.finish_refresh($1, 'records', $2, '2023-01-01', '2030-01-01')`,
             [c, refresh],
           )
         )[0]?.n;

@@ -24,7 +24,8 @@ async function seed() {
   await merge(db, 'clients', C, [{ id: 12, name: 'Ушла', phone: '+79990000012', categories: [{ id: 1 }] }], {
     refresh: 1,
   });
-  await db.query("select yclients_sync.finish_refresh($1, 'clients', 99)", [C]); // nothing seen under 99: all gone…
+  // nothing seen under 99, confirmed: all gone…
+  await db.query("select * from yclients_sync.finish_refresh($1, 'clients', 99, p_reread => true, p_confirmed => true)", [C]);
   await merge(db, 'clients', C, [
     // …and back, except 12
     { id: 10, name: 'Ива', phone: '+79990000010', categories: [{ id: 1 }, { id: 2 }] },

@@ -1,0 +1,91 @@
+create or replace function yclients_sync.finish_refresh(
+  p_company_id bigint,
+  p_entity text,
+  p_refresh_id bigint,
+  p_from timestamptz default null,
+  p_to timestamptz default null,
+  p_max_rows integer default 20,
+  p_max_fraction numeric default 0.10,
+  p_confirmed boolean default false,
+  p_reread boolean default false
+) returns table (verdict text, deleted integer, unseen integer, live integer, seen integer)
+language plpgsql as $$
+-- Purpose: end a refresh (a read of a whole scope: a catalog, all clients of a company, one records or
+--   transactions window): soft-delete the live rows of the scope that upstream did not return under
+--   p_refresh_id, unless the evidence is not good enough (design.md §9, "Distrust of upstream"). Rows that
+--   were seen are never touched. A window keeps only rows whose records.datetime /
+--   financial_transactions.date lies in [p_from, p_to) (either bound may be null = open).
+-- Verdicts (nothing is deleted unless the verdict is 'deleted'):
+--   'seen_lost'  the seen set holds fewer ids than sync_state counted (crash, failover): read again.
+--   'suspicious' not yet re-read (p_reread false) and the read saw nothing while rows are live, or would
+--                remove more than p_max_fraction of the live rows: read the scope again under the same
+--                refresh id (the seen ids are kept, so the re-read adds to them), then call again with
+--                p_reread.
+--   'withheld'   a mass delete: more than both p_max_rows and p_max_fraction of the live rows would go and
+--                the user has not confirmed (p_confirmed): the caller reports it and fails the entity.
+--   'deleted'    the unseen rows were soft-deleted (possibly none).
+-- Returns one row: the verdict, rows soft-deleted, rows unseen (deleted or not), live rows in the scope,
+--   ids seen. Idempotency: after any verdict but 'suspicious' the refresh's seen ids (and those of older,
+--   abandoned refreshes of the entity) are cleared, so a second call finds nothing seen.
+declare
+  v_scope record;
+  v_window text := '';
+  v_lost boolean;
+begin
+  v_scope := yclients_sync.entity_table(p_entity);
+  if (p_from is not null or p_to is not null) then
+    if v_scope.time_column is null then
+      raise exception using errcode = 'invalid_parameter_value',
+        message = format('finish_refresh: entity %L has no time window', p_entity);
+    end if;
+    v_window := format(' and ($4::timestamptz is null or t.%1$I >= $4) and ($5::timestamptz is null or t.%1$I < $5)',
+                       v_scope.time_column);
+  end if;
+  v_lost := yclients_sync.refresh_seen_lost(p_company_id, p_entity, p_refresh_id);
+  select count(*)::integer into seen from yclients_staging.seen_ids s
+  where s.company_id = p_company_id and s.entity = p_entity and s.refresh_id = p_refresh_id;
+  -- the live rows of the scope, and those upstream did not return; `offset 0`: a per-row primary-key probe
+  -- of seen_ids, never an anti join over the refresh's range (00005)
+  execute format($sql$
+    select count(*)::integer,
+           count(*) filter (where not exists (
+             select 1 from yclients_staging.seen_ids s
+             where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id offset 0))::integer
+    from yclients.%1$I t
+    where t.company_id = $1 and t.deleted_at is null%2$s$sql$, v_scope.tbl, v_window)
+  into live, unseen
+  using p_company_id, p_entity, p_refresh_id, p_from, p_to;
+  deleted := 0;
+  if v_lost then
+    verdict := 'seen_lost';
+  elsif unseen = 0 then
+    verdict := 'deleted';
+  elsif not p_reread and (seen = 0 or unseen > live * p_max_fraction) then
+    verdict := 'suspicious';
+    return next;
+    return;
+  elsif not p_confirmed and unseen > p_max_rows and unseen > live * p_max_fraction then
+    verdict := 'withheld';
+  else
+    execute format($sql$
+      with gone as (
+        update yclients.%1$I t set deleted_at = now()
+        where t.company_id = $1 and t.deleted_at is null%2$s
+          and not exists (select 1 from yclients_staging.seen_ids s
+                          where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id
+                          offset 0)
+        returning 1
+      )
+      select count(*)::integer from gone$sql$, v_scope.tbl, v_window)
+    into deleted
+    using p_company_id, p_entity, p_refresh_id, p_from, p_to;
+    verdict := 'deleted';
+  end if;
+  -- the refresh is over: forget its ids, and those of refreshes of this entity a stopped run left behind
+  delete from yclients_staging.seen_ids s
+  where s.company_id = p_company_id and s.entity = p_entity and s.refresh_id <= p_refresh_id;
+  update yclients_sync.sync_state s set refresh_id = null, refresh_seen = 0
+  where s.company_id = p_company_id and s.entity = p_entity and s.refresh_id is not null;
+  return next;
+end
+$$;
