@@ -533,7 +533,7 @@ begin
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION yclients_sync.finish_refresh(p_company_id bigint, p_entity text, p_refresh_id bigint, p_from timestamp with time zone DEFAULT NULL::timestamp with time zone, p_to timestamp with time zone DEFAULT NULL::timestamp with time zone, p_max_rows integer DEFAULT 20, p_max_fraction numeric DEFAULT 0.10, p_confirmed boolean DEFAULT false, p_reread boolean DEFAULT false)
+CREATE OR REPLACE FUNCTION yclients_sync.finish_refresh(p_company_id bigint, p_entity text, p_refresh_id bigint, p_from timestamp with time zone DEFAULT NULL::timestamp with time zone, p_to timestamp with time zone DEFAULT NULL::timestamp with time zone, p_max_rows integer DEFAULT 20, p_max_fraction numeric DEFAULT 0.10, p_confirmed boolean DEFAULT false, p_reread boolean DEFAULT false, p_unidentified integer DEFAULT 0)
  RETURNS TABLE(verdict text, deleted integer, unseen integer, live integer, seen integer)
  LANGUAGE plpgsql
 AS $function$
@@ -548,6 +548,8 @@ AS $function$
 --                remove more than p_max_fraction of the live rows: read the scope again under the same
 --                refresh id (the seen ids are kept, so the re-read adds to them), then call again with
 --                p_reread.
+--   'unproven'   the read held p_unidentified rows without a usable id (quarantined): any unseen row may be
+--                one of them, so nothing is deleted; the refresh is over.
 --   'withheld'   a mass delete: more than both p_max_rows and p_max_fraction of the live rows would go and
 --                the user has not confirmed (p_confirmed): the caller reports it and fails the entity.
 --   'deleted'    the unseen rows were soft-deleted (possibly none).
@@ -587,6 +589,8 @@ begin
     verdict := 'seen_lost';
   elsif unseen = 0 then
     verdict := 'deleted';
+  elsif p_unidentified > 0 then
+    verdict := 'unproven';
   elsif not p_reread and (seen = 0 or unseen > live * p_max_fraction) then
     verdict := 'suspicious';
     return next;
@@ -762,7 +766,7 @@ AS $function$
   end
 $function$;
 
-CREATE OR REPLACE FUNCTION yclients_sync.land_list(p_company_id bigint, p_run_id bigint, p_entity text, p_rows jsonb, p_state jsonb, p_refresh_id bigint, p_rejected jsonb, p_repaired integer, p_max_rows integer, p_max_fraction numeric, p_confirmed boolean, p_reread boolean)
+CREATE OR REPLACE FUNCTION yclients_sync.land_list(p_company_id bigint, p_run_id bigint, p_entity text, p_rows jsonb, p_state jsonb, p_refresh_id bigint, p_rejected jsonb, p_repaired integer, p_max_rows integer, p_max_fraction numeric, p_confirmed boolean, p_reread boolean, p_unidentified integer)
  RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer, quarantined integer, verdict text, removed integer, unseen integer, live integer)
  LANGUAGE plpgsql
 AS $function$
@@ -777,7 +781,7 @@ begin
   select * into v_page from yclients_sync.land_page(p_company_id, p_run_id, p_entity, p_rows, p_state,
     p_refresh_id, p_rejected, p_repaired);
   select * into v_finish from yclients_sync.finish_refresh(p_company_id, p_entity, p_refresh_id, null, null,
-    p_max_rows, p_max_fraction, p_confirmed, p_reread);
+    p_max_rows, p_max_fraction, p_confirmed, p_reread, p_unidentified);
   inserted := v_page.inserted;
   updated := v_page.updated;
   unchanged := v_page.unchanged;

@@ -7,7 +7,8 @@ create or replace function yclients_sync.finish_refresh(
   p_max_rows integer default 20,
   p_max_fraction numeric default 0.10,
   p_confirmed boolean default false,
-  p_reread boolean default false
+  p_reread boolean default false,
+  p_unidentified integer default 0
 ) returns table (verdict text, deleted integer, unseen integer, live integer, seen integer)
 language plpgsql as $$
 -- Purpose: end a refresh (a read of a whole scope: a catalog, all clients of a company, one records or
@@ -21,6 +22,8 @@ language plpgsql as $$
 --                remove more than p_max_fraction of the live rows: read the scope again under the same
 --                refresh id (the seen ids are kept, so the re-read adds to them), then call again with
 --                p_reread.
+--   'unproven'   the read held p_unidentified rows without a usable id (quarantined): any unseen row may be
+--                one of them, so nothing is deleted; the refresh is over.
 --   'withheld'   a mass delete: more than both p_max_rows and p_max_fraction of the live rows would go and
 --                the user has not confirmed (p_confirmed): the caller reports it and fails the entity.
 --   'deleted'    the unseen rows were soft-deleted (possibly none).
@@ -60,6 +63,8 @@ begin
     verdict := 'seen_lost';
   elsif unseen = 0 then
     verdict := 'deleted';
+  elsif p_unidentified > 0 then
+    verdict := 'unproven';
   elsif not p_reread and (seen = 0 or unseen > live * p_max_fraction) then
     verdict := 'suspicious';
     return next;

@@ -10,7 +10,8 @@ create or replace function yclients_sync.land_list(
   p_max_rows integer,
   p_max_fraction numeric,
   p_confirmed boolean,
-  p_reread boolean
+  p_reread boolean,
+  p_unidentified integer
 ) returns table (inserted integer, updated integer, unchanged integer, deleted integer, quarantined integer,
                  verdict text, removed integer, unseen integer, live integer)
 language plpgsql as $$
@@ -25,7 +26,7 @@ begin
   select * into v_page from yclients_sync.land_page(p_company_id, p_run_id, p_entity, p_rows, p_state,
     p_refresh_id, p_rejected, p_repaired);
   select * into v_finish from yclients_sync.finish_refresh(p_company_id, p_entity, p_refresh_id, null, null,
-    p_max_rows, p_max_fraction, p_confirmed, p_reread);
+    p_max_rows, p_max_fraction, p_confirmed, p_reread, p_unidentified);
   inserted := v_page.inserted;
   updated := v_page.updated;
   unchanged := v_page.unchanged;

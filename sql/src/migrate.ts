@@ -4,7 +4,7 @@
  * do). The lock is the two-key form, so it never collides with the sync's one-key (bigint) company locks.
  * Notices the migrations raise (e.g. "pg_trgm could not be created, an administrator can run …") go to `log`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from '@databases/pg';

@@ -42,8 +42,12 @@ async function finish(
 
 const live = async (d: Db, c: number) =>
   Number(
-    (await d.one('select count(*) as n from yclients.positions where company_id = $1 and deleted_at is null', [c]))
-      .n,
+    (
+      await d.one(
+        'select count(*) as n from yclients.positions where company_id = $1 and deleted_at is null',
+        [c],
+      )
+    ).n,
   );
 
 describe('finish_refresh guards', () => {
@@ -51,7 +55,13 @@ describe('finish_refresh guards', () => {
     const c = 7001;
     await company(c, 100);
     await merge(db, 'positions', c, positions(1, 95), { refresh: 1 });
-    expect(await finish(c, 1)).toMatchObject({ verdict: 'deleted', deleted: 5, unseen: 5, live: 100, seen: 95 });
+    expect(await finish(c, 1)).toMatchObject({
+      verdict: 'deleted',
+      deleted: 5,
+      unseen: 5,
+      live: 100,
+      seen: 95,
+    });
     expect(await live(db, c)).toBe(95);
   });
 
@@ -80,11 +90,13 @@ describe('finish_refresh guards', () => {
     const c = 7004;
     await company(c, 100);
     await merge(db, 'positions', c, positions(1, 70), { refresh: 4 });
-    expect(await finish(c, 4, { reread: true })).toMatchObject({ verdict: 'withheld', deleted: 0, unseen: 30 });
+    expect(await finish(c, 4, { reread: true })).toMatchObject({
+      verdict: 'withheld',
+      deleted: 0,
+      unseen: 30,
+    });
     expect(await live(db, c)).toBe(100);
-    expect(
-      await db.query('select 1 from yclients_staging.seen_ids where company_id = $1', [c]),
-    ).toEqual([]);
+    expect(await db.query('select 1 from yclients_staging.seen_ids where company_id = $1', [c])).toEqual([]);
     await merge(db, 'positions', c, positions(1, 70), { refresh: 5 });
     expect(await finish(c, 5, { reread: true, confirmed: true })).toMatchObject({
       verdict: 'deleted',
@@ -111,13 +123,16 @@ describe('finish_refresh guards', () => {
     await merge(db, 'positions', c, positions(1, 30), { refresh: 8, state: {} });
     await merge(db, 'positions', c, positions(31, 50), { refresh: 8, state: {} });
     expect(
-      await db.one(`select refresh_id::int, refresh_seen::int from yclients_sync.sync_state where company_id = $1`, [c]),
+      await db.one(
+        `select refresh_id::int, refresh_seen::int from yclients_sync.sync_state where company_id = $1`,
+        [c],
+      ),
     ).toEqual({ refresh_id: 8, refresh_seen: 50 });
     // what a crash of an unlogged table, or a failover, does to the set
     await db.query(`delete from yclients_staging.seen_ids where company_id = $1 and id > 10`, [c]);
-    expect(
-      await db.one(`select yclients_sync.refresh_seen_lost($1, 'positions', 8) as lost`, [c]),
-    ).toEqual({ lost: true });
+    expect(await db.one(`select yclients_sync.refresh_seen_lost($1, 'positions', 8) as lost`, [c])).toEqual({
+      lost: true,
+    });
     expect(await finish(c, 8, { reread: true, confirmed: true })).toMatchObject({
       verdict: 'seen_lost',
       deleted: 0,
@@ -125,25 +140,35 @@ describe('finish_refresh guards', () => {
     expect(await live(db, c)).toBe(50);
     // forget_refresh starts the count over
     await db.query(`select yclients_sync.forget_refresh($1, 'positions')`, [c]);
-    expect(
-      await db.one(`select yclients_sync.refresh_seen_lost($1, 'positions', 8) as lost`, [c]),
-    ).toEqual({ lost: false });
+    expect(await db.one(`select yclients_sync.refresh_seen_lost($1, 'positions', 8) as lost`, [c])).toEqual({
+      lost: false,
+    });
   });
 
   it('keeps the seen set in a logged table (it survives a crash)', async () => {
     expect(
-      await db.one(
-        `select relpersistence from pg_class where oid = 'yclients_staging.seen_ids'::regclass`,
-      ),
+      await db.one(`select relpersistence from pg_class where oid = 'yclients_staging.seen_ids'::regclass`),
     ).toEqual({ relpersistence: 'p' });
   });
 });
 
 describe('land_page: the quarantine beside the merge, in one call', () => {
-  const land = (c: number, rows: unknown[], rejected: unknown[], options: { run?: number; refresh?: number; repaired?: number } = {}) =>
+  const land = (
+    c: number,
+    rows: unknown[],
+    rejected: unknown[],
+    options: { run?: number; refresh?: number; repaired?: number } = {},
+  ) =>
     db.one<Record<string, number>>(
       `select * from yclients_sync.land_page($1, $2, 'positions', $3::jsonb, null, $4, $5::jsonb, $6)`,
-      [c, options.run ?? null, JSON.stringify(rows), options.refresh ?? null, JSON.stringify(rejected), options.repaired ?? 0],
+      [
+        c,
+        options.run ?? null,
+        JSON.stringify(rows),
+        options.refresh ?? null,
+        JSON.stringify(rejected),
+        options.repaired ?? 0,
+      ],
     );
 
   it('quarantines the rejected rows, merges the rest, counts both in the run log', async () => {
@@ -174,7 +199,13 @@ describe('land_page: the quarantine beside the merge, in one call', () => {
         [c, run],
       ),
     ).toEqual([
-      { upstream_id: 3, reason: 'id is fine, title is not', row_text: '{"id":3}', times_seen: 1, this_run: true },
+      {
+        upstream_id: 3,
+        reason: 'id is fine, title is not',
+        row_text: '{"id":3}',
+        times_seen: 1,
+        this_run: true,
+      },
       { upstream_id: null, reason: 'not an object (null)', row_text: 'null', times_seen: 1, this_run: true },
     ]);
     // a rejected row with an id counts as seen: upstream has it, it must not be soft-deleted
@@ -197,7 +228,10 @@ describe('land_page: the quarantine beside the merge, in one call', () => {
     // seen again: one row per upstream row, counted
     await land(c, [], [rejected[0]], { run });
     expect(
-      await db.one(`select times_seen from yclients_sync.quarantine where company_id = $1 and upstream_id = 3`, [c]),
+      await db.one(
+        `select times_seen from yclients_sync.quarantine where company_id = $1 and upstream_id = 3`,
+        [c],
+      ),
     ).toEqual({ times_seen: 2 });
 
     // it arrives clean: it leaves the quarantine and lands
@@ -220,15 +254,23 @@ describe('land_list: a whole catalog and its refresh in one call', () => {
     await company(c, 10);
     const call = (rows: unknown[], refresh: number, reread: boolean) =>
       db.one<Record<string, unknown>>(
-        `select * from yclients_sync.land_list($1, null, 'positions', $2::jsonb, null, $3, '[]'::jsonb, 0, 20, 0.10, false, $4)`,
+        `select * from yclients_sync.land_list($1, null, 'positions', $2::jsonb, null, $3, '[]'::jsonb, 0, 20, 0.10, false, $4, 0)`,
         [c, JSON.stringify(rows), refresh, reread],
       );
     // staff answered [] once: nothing deleted, asked again
     expect(await call([], 21, false)).toMatchObject({ verdict: 'suspicious', removed: 0, live: 10 });
     expect(await live(db, c)).toBe(10);
-    expect(await call(positions(1, 10), 21, true)).toMatchObject({ verdict: 'deleted', removed: 0, unchanged: 10 });
+    expect(await call(positions(1, 10), 21, true)).toMatchObject({
+      verdict: 'deleted',
+      removed: 0,
+      unchanged: 10,
+    });
     // one row really gone
-    expect(await call(positions(1, 9), 22, false)).toMatchObject({ verdict: 'deleted', removed: 1, unseen: 1 });
+    expect(await call(positions(1, 9), 22, false)).toMatchObject({
+      verdict: 'deleted',
+      removed: 1,
+      unseen: 1,
+    });
     expect(await live(db, c)).toBe(9);
   });
 });

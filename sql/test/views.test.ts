@@ -25,7 +25,10 @@ async function seed() {
     refresh: 1,
   });
   // nothing seen under 99, confirmed: all gone…
-  await db.query("select * from yclients_sync.finish_refresh($1, 'clients', 99, p_reread => true, p_confirmed => true)", [C]);
+  await db.query(
+    "select * from yclients_sync.finish_refresh($1, 'clients', 99, p_reread => true, p_confirmed => true)",
+    [C],
+  );
   await merge(db, 'clients', C, [
     // …and back, except 12
     { id: 10, name: 'Ива', phone: '+79990000010', categories: [{ id: 1 }, { id: 2 }] },

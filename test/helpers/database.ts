@@ -7,7 +7,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MIGRATIONS_DIRECTORY, migrate, withClient, withDatabase } from '@yclients-pg/sql';
+import {
+  FUNCTIONS_DIRECTORY,
+  MIGRATIONS_DIRECTORY,
+  migrate,
+  withClient,
+  withDatabase,
+} from '@yclients-pg/sql';
 import type pg from 'pg';
 import { inject } from 'vitest';
 
@@ -50,16 +56,22 @@ export async function createTestDatabase(options: { template?: string } = {}): P
   };
 }
 
-/** A hash of the migration files (names and contents): a new or changed file means a new template. */
-export function migrationsHash(directory = MIGRATIONS_DIRECTORY): string {
+/**
+ * A hash of what migrate() applies, the migrations and the function files (names and contents): a new
+ * or changed file means a new template.
+ */
+export function migrationsHash(directories = [MIGRATIONS_DIRECTORY, FUNCTIONS_DIRECTORY]): string {
   const hash = createHash('sha256');
-  for (const name of readdirSync(directory).sort()) {
-    if (!name.endsWith('.sql')) continue;
-    hash
-      .update(name)
-      .update('\0')
-      .update(readFileSync(path.join(directory, name)))
-      .update('\0');
+  for (const directory of directories) {
+    for (const name of readdirSync(directory).sort()) {
+      if (!name.endsWith('.sql')) continue;
+      hash
+        .update(path.basename(directory))
+        .update(name)
+        .update('\0')
+        .update(readFileSync(path.join(directory, name)))
+        .update('\0');
+    }
   }
   return hash.digest('hex').slice(0, 16);
 }

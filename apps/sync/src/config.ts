@@ -27,6 +27,15 @@ export interface SyncConfig {
   transactionsLookbackDays: number;
   /** Re-read window for `changed_after` cursors. @default 60 (design §9: at least one hour) */
   changedAfterOverlapMinutes: number;
+  /**
+   * The mass-delete brake (design §9): a refresh that would soft-delete more than both this many rows
+   * and this percentage of the live rows in its scope deletes nothing until `--confirm-deletes`.
+   * @default 20 rows, 10 %
+   */
+  deleteBrakeRows: number;
+  deleteBrakePercent: number;
+  /** Largest API answer read, in MiB; bigger ones are refused (and retried) instead of exhausting memory. @default 16 */
+  maxResponseMb: number;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.yclients.com/api/v1';
@@ -44,13 +53,14 @@ function positiveInt(
   name: string,
   fallback: number,
   problems: ConfigProblem[],
-  { min = 1 } = {},
+  { min = 1, max = Number.MAX_SAFE_INTEGER } = {},
 ): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    problems.push({ variable: name, message: `must be a whole number ≥ ${min}, got "${raw}"` });
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+    problems.push({ variable: name, message: `must be a whole number ${range}, got "${raw}"` });
     return fallback;
   }
   return value;
@@ -145,6 +155,9 @@ export function readConfig(env: NodeJS.ProcessEnv): SyncConfig {
     changedAfterOverlapMinutes: positiveInt(env, 'YCLIENTS_CHANGED_AFTER_OVERLAP_MINUTES', 60, problems, {
       min: 60,
     }),
+    deleteBrakeRows: positiveInt(env, 'YCLIENTS_DELETE_BRAKE_ROWS', 20, problems, { min: 0 }),
+    deleteBrakePercent: positiveInt(env, 'YCLIENTS_DELETE_BRAKE_PERCENT', 10, problems, { min: 0, max: 100 }),
+    maxResponseMb: positiveInt(env, 'YCLIENTS_MAX_RESPONSE_MB', 16, problems, { max: 1024 }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

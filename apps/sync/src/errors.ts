@@ -53,3 +53,26 @@ export class PartialSyncError extends Error {
 export class DatabaseUnreachableError extends Error {
   override readonly name = 'DatabaseUnreachableError';
 }
+
+/**
+ * A refresh could not prove its read complete (pages kept moving, a total that changed, a seen set lost
+ * twice): nothing was deleted and the entity fails (exit 5, retried by the state machine).
+ */
+export class IncompleteReadError extends Error {
+  override readonly name = 'IncompleteReadError';
+}
+
+/**
+ * One or more refreshes of an entity would have soft-deleted more rows than the brake allows (design
+ * §9): nothing of that was deleted, everything else was merged, and the entity ends partial (exit 5)
+ * until the user confirms with `--confirm-deletes`.
+ */
+export class DeletesWithheldError extends Error {
+  override readonly name = 'DeletesWithheldError';
+  constructor(readonly scopes: Array<{ scope: string; unseen: number; live: number }>) {
+    super(
+      `deletes withheld: ${scopes.map((s) => `${s.scope} would remove ${s.unseen} of ${s.live} live rows`).join('; ')}. ` +
+        'If upstream really deleted them, run again with --confirm-deletes',
+    );
+  }
+}

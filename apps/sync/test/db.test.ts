@@ -81,7 +81,7 @@ describe('checkpoints without a page', () => {
       entity: 'positions',
       companyId: 9,
       runId,
-      rows: [position(1, 'Мастер')],
+      page: { rows: [position(1, 'Мастер')] },
       checkpoint: { last_id: 1, last_ordinal: 1, page_size: 1, cursor: { a: 1 } },
     });
     await writeCheckpoint(db, 9, 'positions', { cursor: { b: 2 } });
@@ -101,25 +101,39 @@ describe('checkpoints without a page', () => {
 describe('merge calls', () => {
   it('lands a page with its checkpoint in one statement, and reconciles a catalog in the same statement', async () => {
     const runId = await openRun(db, { companyIds: [7] });
+    const guard = { maxRows: 20, maxFraction: 0.1, confirmed: false };
     const first = await mergeAndFinish(db, {
       entity: 'positions',
       companyId: 7,
       runId,
       refreshId: runId,
-      rows: [position(1, 'Мастер'), position(2, 'Администратор')],
+      page: { rows: [position(1, 'Мастер'), position(2, 'Администратор')] },
       checkpoint: { last_id: 2, last_ordinal: 2, page_size: 2, cursor: null },
+      guard,
+      reread: false,
     });
-    expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0, deleted: 0 });
+    expect(first).toEqual({
+      counts: { inserted: 2, updated: 0, unchanged: 0, deleted: 0, quarantined: 0 },
+      outcome: { verdict: 'deleted', deleted: 0, unseen: 0, live: 2 },
+    });
     expect(await readState(db, 7, 'positions')).toMatchObject({ lastId: 2, lastOrdinal: 2 });
 
-    const again = await mergeAndFinish(db, {
-      entity: 'positions',
-      companyId: 7,
-      runId,
-      refreshId: runId + 1,
-      rows: [position(1, 'Мастер')],
+    // half the catalog gone: read again before believing it, then deleted (1 row is no mass delete)
+    const again = (reread: boolean) =>
+      mergeAndFinish(db, {
+        entity: 'positions',
+        companyId: 7,
+        runId,
+        refreshId: runId + 1,
+        page: { rows: [position(1, 'Мастер')] },
+        guard,
+        reread,
+      });
+    expect((await again(false)).outcome).toMatchObject({ verdict: 'suspicious', deleted: 0, unseen: 1 });
+    expect(await again(true)).toEqual({
+      counts: { inserted: 0, updated: 0, unchanged: 1, deleted: 0, quarantined: 0 },
+      outcome: { verdict: 'deleted', deleted: 1, unseen: 1, live: 2 },
     });
-    expect(again).toEqual({ inserted: 0, updated: 0, unchanged: 1, deleted: 1 });
     const rows = await db.query(
       db.sql`select id, deleted_at is not null as gone from yclients.positions where company_id = 7 order by id`,
     );
@@ -146,11 +160,13 @@ describe('merge calls', () => {
       entity: 'records',
       companyId: 8,
       runId,
-      rows: [
-        record(1, '2026-01-10T10:00:00+03:00'),
-        record(2, '2026-01-20T10:00:00+03:00'),
-        record(3, '2026-02-10T10:00:00+03:00'),
-      ],
+      page: {
+        rows: [
+          record(1, '2026-01-10T10:00:00+03:00'),
+          record(2, '2026-01-20T10:00:00+03:00'),
+          record(3, '2026-02-10T10:00:00+03:00'),
+        ],
+      },
     });
     const refreshId = runId * 1000;
     await mergePage(db, {
@@ -158,7 +174,7 @@ describe('merge calls', () => {
       companyId: 8,
       runId,
       refreshId,
-      rows: [record(1, '2026-01-10T10:00:00+03:00')],
+      page: { rows: [record(1, '2026-01-10T10:00:00+03:00')] },
     });
     expect(await seenCount(db, { entity: 'records', companyId: 8, refreshId })).toBe(1);
     const deleted = await finishRefresh(db, {
@@ -166,11 +182,74 @@ describe('merge calls', () => {
       companyId: 8,
       refreshId,
       window: { from: '2026-01-01 00:00:00', to: '2026-02-01 00:00:00', timeZone: 'Europe/Moscow' },
+      guard: { maxRows: 20, maxFraction: 0.1, confirmed: false },
+      reread: true,
+      unidentified: 0,
     });
-    expect(deleted).toBe(1); // record 2; record 3 is outside the window
+    // record 2; record 3 is outside the window
+    expect(deleted).toEqual({ verdict: 'deleted', deleted: 1, unseen: 1, live: 2 });
     const live = await db.query(
       db.sql`select id from yclients.records where company_id = 8 and deleted_at is null order by id`,
     );
     expect(live.map((r) => r.id)).toEqual([1, 3]);
+  });
+});
+
+describe('rows the database refuses', () => {
+  const record = (id: number, over: Record<string, unknown> = {}) => ({
+    id,
+    datetime: '2026-01-10T10:00:00+03:00',
+    services: [],
+    staff: null,
+    staff_id: null,
+    client: null,
+    client_id: null,
+    deleted: false,
+    raw: { id },
+    ...over,
+  });
+  // February 31st passes the timestamp pattern and fails the cast: SQLSTATE 22008
+  const page = () => ({
+    rows: [record(1), record(2, { create_date: '2026-02-31T10:00:00+03:00' }), record(3), record(4)],
+    rejected: [{ id: null, index: 1, reason: 'not an object (null)', row: 'null' }],
+  });
+
+  it('are quarantined while the rest of the page lands with its checkpoint', async () => {
+    const runId = await openRun(db, { companyIds: [12] });
+    await markInProgress(db, 12, 'records');
+    const counts = await mergePage(db, {
+      entity: 'records',
+      companyId: 12,
+      runId,
+      refreshId: 77,
+      page: page(),
+      checkpoint: { cursor: { page: 2 } },
+    });
+    expect(counts).toEqual({ inserted: 3, updated: 0, unchanged: 0, deleted: 0, quarantined: 2 });
+    const quarantined = await db.query(
+      db.sql`select upstream_id, reason from yclients_sync.quarantine where company_id = 12 order by row_key`,
+    );
+    expect(quarantined).toEqual([
+      {
+        upstream_id: 2,
+        reason: expect.stringMatching(/^records 2: the database cannot store it \(.*out of range/),
+      },
+      { upstream_id: null, reason: 'not an object (null)' },
+    ]);
+    expect(await readState(db, 12, 'records')).toMatchObject({ cursor: { page: 2 } });
+    // the refused row counts as seen: upstream has it
+    expect(await seenCount(db, { entity: 'records', companyId: 12, refreshId: 77 })).toBe(4);
+  });
+
+  it('inside a transaction (a dry run) too, without aborting it', async () => {
+    const runId = await openRun(db, { companyIds: [13] });
+    await db.tx(async (tx) => {
+      const counts = await mergePage(tx, { entity: 'records', companyId: 13, runId, page: page() });
+      expect(counts).toMatchObject({ inserted: 3, quarantined: 2 });
+      const [live] = await tx.query(
+        tx.sql`select count(*)::int as n from yclients.records where company_id = 13`,
+      );
+      expect(live?.n).toBe(3);
+    });
   });
 });

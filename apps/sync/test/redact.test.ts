@@ -18,6 +18,13 @@ describe('output redaction', () => {
     }
   });
 
+  it('leaves ids alone, however many digits they have, but not a phone beside them', () => {
+    const line = '{"id":79161234567,"expectedId":89161234567,"ids":[1,9161234567],"foundId":null}';
+    expect(redact(line)).toBe(line);
+    expect(redact('record 79161234567: no usable datetime')).toBe('record 79161234567: no usable datetime');
+    expect(redact('{"id":12,"phone":"+79161234567"}')).toBe('{"id":12,"phone":"[phone]"}');
+  });
+
   it('leaves ids, counts and timestamps alone', () => {
     const line =
       '{"runId":12,"rows":300,"companyId":101,"time":"2026-11-23T10:00:00.000Z","durationMs":1234}';

@@ -10,6 +10,7 @@ import type { components, paths } from './generated/schema';
 import {
   DEFAULT_SERVER_OFFSET,
   type NormaliseOptions,
+  noRepairs,
   normaliseAccount,
   normaliseClient,
   normaliseClientLabel,
@@ -20,8 +21,12 @@ import {
   normaliseServiceCategory,
   normaliseStaff,
   normaliseTransaction,
+  type Repairs,
   recordNeedsZone,
+  sanitiseWire,
 } from './normalise';
+import { withoutDocuments } from './normalise/records';
+import { normaliseRows, type RejectedRow } from './normalise/rows';
 import { iteratePages, type Page, type PagesOptions, totalOf } from './pages';
 import { createTransport, type YclientsHooks } from './transport';
 import type {
@@ -38,6 +43,11 @@ import type {
 } from './types';
 
 export const DEFAULT_BASE_URL = 'https://api.yclients.com/api/v1';
+/**
+ * Well above a full page of 1000 records, and small enough for the sync's 128 MB heap: a 13 MB page of
+ * 1000 records, every one repaired, was read, sanitised and normalised within an 80 MB heap.
+ */
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 /** Response format 2.0: always `success`, `data`, `meta` (yclients-api.md §1). */
 export const ACCEPT = 'application/vnd.yclients.v2+json';
 /** Fields a search page returns (the endpoint drops anything else; yclients-open-questions Q8). */
@@ -63,8 +73,13 @@ interface CommonOptions {
   rps?: number;
   /** Sends per rolling minute (default 200). */
   rpm?: number;
-  /** Per-attempt timeout, ms (default 30 000). */
+  /** Per-attempt timeout, ms (default 30 000), reading the body included. */
   timeoutMs?: number;
+  /**
+   * Largest answer body read, in bytes (default 16 MiB); a larger one fails with `response_too_large`
+   * (retried like a network error) instead of exhausting the heap.
+   */
+  maxResponseBytes?: number;
   /** Retries of an idempotent request after the first attempt (default 4). */
   retries?: number;
   /** Backoff base and ceiling for full-jitter retries, ms (defaults 500 and 30 000). */
@@ -130,8 +145,17 @@ export interface SearchClientsPageOptions {
   signal?: AbortSignal;
 }
 
-export interface RowsPage<Row> {
+/**
+ * A normalised list: the rows that normalised, the wire rows that did not (to quarantine, never to
+ * merge) and what sanitising changed in all of them.
+ */
+export interface ListResult<Row> {
   rows: Row[];
+  rejected: RejectedRow[];
+  repairs: Repairs;
+}
+/** One page of a list. It is empty only when both `rows` and `rejected` are. */
+export interface RowsPage<Row> extends ListResult<Row> {
   page: number;
 }
 export interface CountedPage<Row> extends RowsPage<Row> {
@@ -166,12 +190,12 @@ export interface YclientsHelpers {
   ): AsyncGenerator<Page<RowOf<P>>, void, undefined>;
 
   company(companyId: number): Promise<Company>;
-  positions(companyId: number): Promise<Position[]>;
-  staff(companyId: number): Promise<Staff[]>;
-  serviceCategories(companyId: number): Promise<ServiceCategory[]>;
-  services(companyId: number): Promise<Service[]>;
-  clientLabels(companyId: number): Promise<ClientLabel[]>;
-  accounts(companyId: number): Promise<Account[]>;
+  positions(companyId: number): Promise<ListResult<Position>>;
+  staff(companyId: number): Promise<ListResult<Staff>>;
+  serviceCategories(companyId: number): Promise<ListResult<ServiceCategory>>;
+  services(companyId: number): Promise<ListResult<Service>>;
+  clientLabels(companyId: number): Promise<ListResult<ClientLabel>>;
+  accounts(companyId: number): Promise<ListResult<Account>>;
   clientsPage(companyId: number, options: ClientsPageOptions): Promise<CountedPage<Client>>;
   searchClientsPage(companyId: number, options: SearchClientsPageOptions): Promise<CountedPage<Client>>;
   recordsPage(companyId: number, options: RecordsPageOptions): Promise<CountedPage<YcRecord>>;
@@ -218,6 +242,7 @@ export function createYclientsClient(options: YclientsClientOptions): YclientsCl
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     budget,
     timeoutMs: options.timeoutMs ?? 30_000,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     retries: options.retries ?? 4,
     retryBaseMs: options.retryBaseMs ?? 500,
     retryMaxMs: options.retryMaxMs ?? 30_000,
@@ -323,6 +348,7 @@ export function createYclientsClient(options: YclientsClientOptions): YclientsCl
   /**
    * A page total for the sync's stop rule. When `meta` has none, assume one more page exists after a
    * full page (the next, empty page then ends the scan) rather than stopping early and losing rows.
+   * `rows` counts the wire rows, rejected ones included.
    */
   function totalFor(meta: unknown, page: number, count: number, rows: number): number {
     return totalOf(meta) ?? (page - 1) * count + rows + (rows >= count ? 1 : 0);
@@ -333,6 +359,15 @@ export function createYclientsClient(options: YclientsClientOptions): YclientsCl
     if (known || !rows.some(recordNeedsZone)) return known;
     return (await helpers.company(companyId)).timezone;
   }
+
+  /** Wire rows sanitised and normalised one by one; the rows the normaliser refuses are set aside. */
+  function listOf<Row>(wire: readonly unknown[], normalise: (raw: unknown) => Row): ListResult<Row> {
+    const repairs = noRepairs();
+    return { ...normaliseRows(wire, normalise, repairs), repairs };
+  }
+
+  /** A single answer (a company, a written row) is sanitised too, but a bad one still throws. */
+  const sanitiseOne = (value: unknown) => sanitiseWire(value, noRepairs());
 
   const opts = (companyId: number, timeZone?: string): NormaliseOptions => {
     const zone = timeZone ?? zones.get(companyId);
@@ -364,7 +399,7 @@ export function createYclientsClient(options: YclientsClientOptions): YclientsCl
 
     async company(companyId) {
       const company = normaliseCompany(
-        await getOne('GET', '/company/{company_id}', { path: { company_id: companyId } }),
+        sanitiseOne(await getOne('GET', '/company/{company_id}', { path: { company_id: companyId } })),
       );
       zones.set(companyId, company.timezone);
       return company;
@@ -373,31 +408,31 @@ export function createYclientsClient(options: YclientsClientOptions): YclientsCl
       const { rows } = await getList('/company/{company_id}/staff/positions', {
         path: { company_id: companyId },
       });
-      return rows.map(normalisePosition);
+      return listOf(rows, normalisePosition);
     },
     async staff(companyId) {
       const { rows } = await getList('/company/{company_id}/staff', { path: { company_id: companyId } });
-      return rows.map(normaliseStaff);
+      return listOf(rows, normaliseStaff);
     },
     async serviceCategories(companyId) {
       const { rows } = await getList('/company/{company_id}/service_categories', {
         path: { company_id: companyId },
       });
-      return rows.map(normaliseServiceCategory);
+      return listOf(rows, normaliseServiceCategory);
     },
     async services(companyId) {
       const { rows } = await getList('/company/{company_id}/services', { path: { company_id: companyId } });
-      return rows.map(normaliseService);
+      return listOf(rows, normaliseService);
     },
     async clientLabels(companyId) {
       const { rows } = await getList('/labels/{company_id}/{entity}', {
         path: { company_id: companyId, entity: 1 },
       });
-      return rows.map(normaliseClientLabel);
+      return listOf(rows, normaliseClientLabel);
     },
     async accounts(companyId) {
       const { rows } = await getList('/accounts/{company_id}', { path: { company_id: companyId } });
-      return rows.map(normaliseAccount);
+      return listOf(rows, normaliseAccount);
     },
 
     async clientsPage(companyId, { page, count = 300, changedAfter, signal }) {
@@ -410,7 +445,7 @@ export function createYclientsClient(options: YclientsClientOptions): YclientsCl
       const o = opts(companyId);
       return {
         page,
-        rows: rows.map((r) => normaliseClient(r, o)),
+        ...listOf(rows, (r) => normaliseClient(r, o)),
         totalCount: totalFor(meta, page, count, rows.length),
       };
     },
@@ -434,7 +469,7 @@ export function createYclientsClient(options: YclientsClientOptions): YclientsCl
       const o = opts(companyId);
       return {
         page,
-        rows: rows.map((r) => normaliseClient(r, o)),
+        ...listOf(rows, (r) => normaliseClient(r, o)),
         totalCount: totalFor(envelope?.meta, page, pageSize, rows.length),
       };
     },
@@ -462,7 +497,7 @@ export function createYclientsClient(options: YclientsClientOptions): YclientsCl
       const n = opts(companyId, zone);
       return {
         page: o.page,
-        rows: rows.map((r) => normaliseRecord(r, n)),
+        ...listOf(rows.map(withoutDocuments), (r) => normaliseRecord(r, n)),
         totalCount: totalFor(meta, o.page, count, rows.length),
       };
     },
@@ -483,19 +518,19 @@ export function createYclientsClient(options: YclientsClientOptions): YclientsCl
         o.signal,
       );
       const n = opts(companyId);
-      return { page: o.page, rows: rows.map((r) => normaliseTransaction(r, n)) };
+      return { page: o.page, ...listOf(rows, (r) => normaliseTransaction(r, n)) };
     },
 
     async createClient(companyId, body) {
       return normaliseClient(
-        await created('/clients/{company_id}', { path: { company_id: companyId } }, body),
+        sanitiseOne(await created('/clients/{company_id}', { path: { company_id: companyId } }, body)),
         opts(companyId),
       );
     },
     async updateClient(companyId, clientId, body) {
       const params = { path: { company_id: companyId, client_id: clientId } };
       return normaliseClient(
-        await getOne('PUT', '/client/{company_id}/{client_id}', params, body),
+        sanitiseOne(await getOne('PUT', '/client/{company_id}/{client_id}', params, body)),
         opts(companyId),
       );
     },
@@ -506,14 +541,14 @@ export function createYclientsClient(options: YclientsClientOptions): YclientsCl
     },
     async createRecord(companyId, body) {
       return normaliseRecord(
-        await created('/records/{company_id}', { path: { company_id: companyId } }, body),
+        sanitiseOne(await created('/records/{company_id}', { path: { company_id: companyId } }, body)),
         opts(companyId),
       );
     },
     async updateRecord(companyId, recordId, body) {
       const params = { path: { company_id: companyId, record_id: recordId } };
       return normaliseRecord(
-        await getOne('PUT', '/record/{company_id}/{record_id}', params, body),
+        sanitiseOne(await getOne('PUT', '/record/{company_id}/{record_id}', params, body)),
         opts(companyId),
       );
     },

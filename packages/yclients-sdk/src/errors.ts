@@ -13,6 +13,7 @@ export type YclientsErrorCode =
   | 'timeout'
   | 'aborted'
   | 'invalid_json'
+  | 'response_too_large'
   | 'page_repeated'
   | 'invalid_row';
 
@@ -76,13 +77,16 @@ export class YclientsRateLimitError extends YclientsApiError {
   }
 }
 
-/** No usable answer: connection failure, timeout, caller's abort, truncated or invalid JSON. */
+/**
+ * No usable answer: connection failure, timeout, caller's abort, truncated or invalid JSON, or a body
+ * larger than `maxResponseBytes` (refused unread, so it cannot exhaust the heap).
+ */
 export class YclientsNetworkError extends YclientsError {
   readonly method: string;
   readonly path: string;
   constructor(
-    code: 'network' | 'timeout' | 'aborted' | 'invalid_json',
-    info: RequestInfo & { detail?: string },
+    code: 'network' | 'timeout' | 'aborted' | 'invalid_json' | 'response_too_large',
+    info: RequestInfo & { detail?: string; limitBytes?: number },
     options?: { cause?: unknown },
   ) {
     const what = {
@@ -90,6 +94,7 @@ export class YclientsNetworkError extends YclientsError {
       timeout: 'timed out',
       aborted: 'aborted',
       invalid_json: 'invalid JSON',
+      response_too_large: `answer larger than ${bytesText(info.limitBytes ?? 0)}`,
     }[code];
     super(
       code,
@@ -103,8 +108,9 @@ export class YclientsNetworkError extends YclientsError {
 }
 
 /**
- * Worth trying again: throttling, 5xx, network failures, timeouts and bodies cut short. A caller's
- * own abort is not transient; neither is any 4xx other than 429.
+ * Worth trying again: throttling, 5xx, network failures, timeouts, bodies cut short and answers over
+ * the size limit (like any other unusable answer). A caller's own abort is not transient; neither is
+ * any 4xx other than 429.
  */
 export function isTransient(error: unknown): boolean {
   if (error instanceof YclientsRateLimitError) return true;
@@ -127,6 +133,13 @@ export function maskPhonesDeep(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskPhonesDeep(v)]));
   }
   return value;
+}
+
+/** `16 MiB`, `64 KiB` or `1000 bytes`: a limit as people set it. */
+function bytesText(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
 }
 
 function describe(d: ApiErrorDetails): string {

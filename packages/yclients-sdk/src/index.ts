@@ -7,6 +7,7 @@ export {
   createYclientsClient,
   DEFAULT_BASE_URL,
   type ListPageOptions,
+  type ListResult,
   type PagesInit,
   type RecordsPageOptions,
   type RowOf,

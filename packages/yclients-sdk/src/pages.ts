@@ -1,7 +1,8 @@
 /**
  * Async page iteration over list endpoints. YClients pages by number; the end is known from
  * `meta.total_count` (records, clients) or only from an EMPTY page (transactions: no total, and the
- * server may clamp `count`, so a short page is not the end).
+ * server may clamp `count`, so a short page is not the end). A page's size on the wire is its rows
+ * plus its rejected rows: a page whose every row was refused is not empty.
  */
 import { YclientsError } from './errors';
 import { toInt } from './normalise/values';
@@ -9,6 +10,8 @@ import { toInt } from './normalise/values';
 export interface Page<Row = unknown> {
   page: number;
   rows: Row[];
+  /** Wire rows that did not normalise (`RejectedRow`s for the SDK's own pages). */
+  rejected?: readonly unknown[];
   /** `meta.total_count` (or `meta.count`) when the endpoint reports one. */
   totalCount?: number;
 }
@@ -44,7 +47,7 @@ export function totalOf(meta: unknown): number | undefined {
 }
 
 export function isLastPage(page: Page<unknown>, pageSize: number, stop: StopRule = 'auto'): boolean {
-  if (page.rows.length === 0) return true;
+  if (wireLength(page) === 0) return true;
   if (typeof stop === 'function') return stop(page, pageSize);
   if (stop === 'empty') return false;
   if (page.totalCount === undefined) return stop === 'total';
@@ -54,7 +57,8 @@ export function isLastPage(page: Page<unknown>, pageSize: number, stop: StopRule
 /**
  * Pages from `fetchPage` until the stop rule says so, yielded as `fetchPage` shaped them (a
  * `CountedPage` stays one). Throws `page_repeated` when a page holds exactly the ids of the page
- * before (a server ignoring the page parameter would loop forever).
+ * before (a server ignoring the page parameter would loop forever). Pages without a good row are
+ * not compared: rejected rows may have no id, and two such pages in a row are no proof of a loop.
  */
 export async function* iteratePages<Row, P extends Page<Row> = Page<Row>>(
   fetchPage: (page: number, pageSize: number) => Promise<P>,
@@ -69,7 +73,8 @@ export async function* iteratePages<Row, P extends Page<Row> = Page<Row>>(
   let pending = request(options.startPage ?? 1);
   for (let n = options.startPage ?? 1; ; n++) {
     const page = await pending;
-    const signature = page.rows.length > 0 ? JSON.stringify(page.rows.map(idOf)) : null;
+    const signature =
+      page.rows.length > 0 ? JSON.stringify([page.rows.map(idOf), (page.rejected ?? []).map(idOf)]) : null;
     if (signature !== null && signature === previous) {
       throw new YclientsError(
         'page_repeated',
@@ -83,6 +88,10 @@ export async function* iteratePages<Row, P extends Page<Row> = Page<Row>>(
     if (last) return;
     if (!options.readAhead) pending = request(n + 1);
   }
+}
+
+function wireLength(page: Page<unknown>): number {
+  return page.rows.length + (page.rejected?.length ?? 0);
 }
 
 function idOf(row: unknown): unknown {

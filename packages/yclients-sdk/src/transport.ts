@@ -2,7 +2,8 @@
  * The fetch that openapi-fetch calls: every attempt waits for the shared budget, runs under a
  * per-request timeout combined with the caller's signal, and its answer is classified into a typed
  * error (or a clean Response). Idempotent requests are retried on transient failures with full-jitter
- * exponential backoff or the server's `Retry-After`; POSTs that write are sent once.
+ * exponential backoff or the server's `Retry-After`; POSTs that write are sent once. No body larger
+ * than `maxResponseBytes` is ever read whole: the process runs with a small heap.
  */
 import { type RequestBudget, sleep } from './budget';
 import {
@@ -42,6 +43,8 @@ export interface TransportOptions {
   fetch: typeof fetch;
   budget: RequestBudget;
   timeoutMs: number;
+  /** Largest body read, in bytes; a larger one is `response_too_large`. */
+  maxResponseBytes: number;
   retries: number;
   retryBaseMs: number;
   retryMaxMs: number;
@@ -122,7 +125,7 @@ export function createTransport(options: TransportOptions) {
     callerSignal: AbortSignal,
   ): Promise<{ status: number; response?: Response; error?: Error }> {
     // A timer of our own rather than AbortSignal.timeout(): it is cleared as soon as the body is
-    // read, and fake timers in tests control it.
+    // read (the timeout covers reading it), and fake timers in tests control it.
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new Error('timeout')), options.timeoutMs);
     const signal = AbortSignal.any([callerSignal, timeout.signal]);
@@ -130,7 +133,15 @@ export function createTransport(options: TransportOptions) {
     try {
       const response = await options.fetch(request, { signal });
       status = response.status;
-      const text = await response.text();
+      const text = await readLimited(response, options.maxResponseBytes, signal);
+      if (text === null) {
+        const error = new YclientsNetworkError('response_too_large', {
+          ...info,
+          limitBytes: options.maxResponseBytes,
+          detail: 'limit maxResponseBytes',
+        });
+        return { status, error };
+      }
       return { status, ...classify(response, text, info) };
     } catch (cause) {
       if (callerSignal.aborted)
@@ -169,6 +180,50 @@ export function createTransport(options: TransportOptions) {
 function isIdempotent(method: string, template: string, pathname: string): boolean {
   if (method !== 'POST' && method !== 'PATCH') return true;
   return READ_ONLY_POSTS.includes(template) || READ_ONLY_POST_PATHS.some((re) => re.test(pathname));
+}
+
+/**
+ * The body as text, or null when it is larger than `limit` bytes: refused by its `Content-Length`
+ * before reading, else counted while it streams and cancelled as soon as the count passes the limit,
+ * so at most `limit` bytes plus one chunk are ever held. Bytes are counted after any content decoding,
+ * which is what the heap holds.
+ */
+async function readLimited(response: Response, limit: number, signal: AbortSignal): Promise<string | null> {
+  const body = response.body;
+  if (Number(response.headers.get('Content-Length')) > limit) {
+    void body?.cancel().catch(() => {});
+    return null;
+  }
+  if (!body) return '';
+  const reader = body.getReader();
+  // A body that stalls must still end at the timeout or the caller's abort: cancelling the reader
+  // ends a pending read, which then looks like the end of the body, hence the checks of `signal`.
+  const stop = () => void reader.cancel(signal.reason).catch(() => {});
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    const decoder = new TextDecoder();
+    const parts: string[] = [];
+    let bytes = 0;
+    for (;;) {
+      signal.throwIfAborted();
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      if (bytes > limit) {
+        void reader.cancel().catch(() => {});
+        return null;
+      }
+      parts.push(decoder.decode(value, { stream: true }));
+    }
+    signal.throwIfAborted();
+    parts.push(decoder.decode());
+    return parts.join('');
+  } catch (error) {
+    void reader.cancel().catch(() => {});
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
 }
 
 /** The answer as a Response (body re-attached) or a typed error. */

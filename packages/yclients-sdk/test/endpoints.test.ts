@@ -56,22 +56,26 @@ describe('every endpoint the sync uses, happy path', () => {
     ]);
     sequence('get', '/accounts/:id', [() => ok([{ id: 6, title: 'Касса', type: 0 }])]);
     const yc = client();
-    expect(await yc.positions(42)).toEqual([{ id: 1, title: 'Мастер', raw: { id: 1, title: 'Мастер' } }]);
-    expect((await yc.staff(42))[0]).toMatchObject({ id: 2, position_id: 1 });
-    expect((await yc.serviceCategories(42))[0]).toMatchObject({ id: 3, title: 'Стрижки' });
-    expect((await yc.services(42))[0]!.staff).toEqual([
+    expect(await yc.positions(42)).toEqual({
+      rows: [{ id: 1, title: 'Мастер', raw: { id: 1, title: 'Мастер' } }],
+      rejected: [],
+      repairs: { nulDropped: 0, surrogatesReplaced: 0 },
+    });
+    expect((await yc.staff(42)).rows[0]).toMatchObject({ id: 2, position_id: 1 });
+    expect((await yc.serviceCategories(42)).rows[0]).toMatchObject({ id: 3, title: 'Стрижки' });
+    expect((await yc.services(42)).rows[0]!.staff).toEqual([
       { staff_id: 2, seance_length_seconds: 3600, price: null },
     ]);
-    expect((await yc.clientLabels(42))[0]).toMatchObject({ id: 5, color: '#ff0000', deleted: false });
+    expect((await yc.clientLabels(42)).rows[0]).toMatchObject({ id: 5, color: '#ff0000', deleted: false });
     expect(new URL(labels[0]!.url).pathname).toBe('/api/v1/labels/42/1');
-    expect((await yc.accounts(42))[0]).toMatchObject({ id: 6, is_cash: true });
+    expect((await yc.accounts(42)).rows[0]).toMatchObject({ id: 6, is_cash: true });
   });
 
   it('labels may come as a bare array (DOC-2026)', async () => {
     sequence('get', '/labels/:id/:entity', [
       () => HttpResponse.json([{ id: '5', title: 'VIP', deleted: '1' }]),
     ]);
-    expect(await client().clientLabels(42)).toMatchObject([{ id: 5, deleted: true }]);
+    expect((await client().clientLabels(42)).rows).toMatchObject([{ id: 5, deleted: true }]);
   });
 
   it('clientsPage: page, count 300, changed_after; totalCount from meta', async () => {
@@ -138,6 +142,72 @@ describe('every endpoint the sync uses, happy path', () => {
     expect(page.totalCount).toBeGreaterThan(3 * 2);
   });
 
+  it('recordsPage: a poison row is set aside, the rest of the page is kept, the total still counts it', async () => {
+    const at = '2024-05-01T10:00:00+03:00';
+    sequence('get', '/records/:id', [
+      () =>
+        ok(
+          [
+            { id: 1, datetime: at },
+            { id: 2, datetime: '0000-00-00 00:00:00', comment: 'a\u0000b', documents: [{ id: 9 }] },
+            { id: 3, datetime: at, comment: 'c\u0000' },
+          ],
+          { page: 1, total_count: 3 },
+        ),
+      () =>
+        ok(
+          [
+            { id: 1, datetime: at },
+            { id: 0, datetime: at },
+          ],
+          [],
+        ),
+    ]);
+    // No company lookup either: a zero date is no naive date a zone would place.
+    const yc = client();
+    const page = await yc.recordsPage(42, { page: 1 });
+    expect(page.rows.map((r) => r.id)).toEqual([1, 3]);
+    expect(page.rows[1]!.raw.comment).toBe('c');
+    expect(page.rejected).toEqual([
+      {
+        id: 2,
+        index: 1,
+        reason: 'record 2: no usable datetime ("0000-00-00 00:00:00")',
+        // Without `documents`, which are never stored, rejected or not.
+        row: '{"id":2,"datetime":"0000-00-00 00:00:00","comment":"ab"}',
+      },
+    ]);
+    expect(page.repairs).toEqual({ nulDropped: 2, surrogatesReplaced: 0 });
+    expect(page.totalCount).toBe(3);
+    // Without a total in meta, a full page (rejected rows included) never ends the scan.
+    const full = await yc.recordsPage(42, { page: 1, count: 2 });
+    expect([full.rows.length, full.rejected.length]).toEqual([1, 1]);
+    expect(full.totalCount).toBe(3);
+  });
+
+  it('catalogs quarantine bad rows too', async () => {
+    sequence('get', '/company/:id/staff', [
+      () =>
+        ok([
+          { id: 2, name: 'Анна' },
+          { id: '', name: 'Без id' },
+        ]),
+    ]);
+    const staff = await client().staff(42);
+    expect(staff.rows).toMatchObject([{ id: 2 }]);
+    expect(staff.rejected).toMatchObject([
+      { id: null, reason: 'staff: id is not a whole number in 1..2^53-1 (an empty string)' },
+    ]);
+  });
+
+  it('a single answer still throws on a bad row, and is sanitised', async () => {
+    sequence('get', '/company/:id', [() => ok({ id: 42, title: 'Са\u0000лон' })]);
+    sequence('put', '/record/:id/:rid', [() => ok({ id: 12, datetime: '0000-00-00 00:00:00' })]);
+    const yc = client();
+    expect(await yc.company(42)).toMatchObject({ title: 'Салон', raw: { title: 'Салон' } });
+    await expect(yc.updateRecord(42, 12, { comment: 'x' })).rejects.toMatchObject({ code: 'invalid_row' });
+  });
+
   it('transactionsPage: count 200, dates; meta [] has no total', async () => {
     const calls = sequence('get', '/transactions/:id', [
       () => ok([{ id: 1, date: '2024-05-01T10:00:00+0400', amount: '10', master: [] }], []),
@@ -147,7 +217,12 @@ describe('every endpoint the sync uses, happy path', () => {
       startDate: '2024-05-01',
       endDate: '2024-05-31',
     });
-    expect(page).toEqual({ page: 1, rows: [expect.objectContaining({ id: 1, amount: 10, master: null })] });
+    expect(page).toEqual({
+      page: 1,
+      rows: [expect.objectContaining({ id: 1, amount: 10, master: null })],
+      rejected: [],
+      repairs: { nulDropped: 0, surrogatesReplaced: 0 },
+    });
     expect(Object.fromEntries(new URL(calls[0]!.url).searchParams)).toEqual({
       page: '1',
       count: '200',

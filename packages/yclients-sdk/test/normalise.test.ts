@@ -53,9 +53,9 @@ describe('positions, categories, accounts', () => {
   it('a row without an id fails loudly, naming no content', () => {
     expect(() => normaliseAccount({ id: 0, title: '+79161234567' })).toThrow(YclientsError);
     expect(() => normaliseAccount({ id: 0, title: '+79161234567' })).toThrow(
-      /account: a row without a valid id/,
+      'account: id is not a whole number in 1..2^53-1 (got 0)',
     );
-    expect(() => normaliseAccount([])).toThrow(/expected an object/);
+    expect(() => normaliseAccount([])).toThrow('account: not an object (an array)');
   });
 });
 

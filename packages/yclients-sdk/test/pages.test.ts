@@ -1,6 +1,6 @@
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { iteratePages, type Page, YclientsError } from '../src';
+import { isLastPage, iteratePages, type Page, YclientsError } from '../src';
 import { BASE, client, ok, server, useServer } from './helpers';
 
 useServer();
@@ -143,6 +143,45 @@ describe('yc.pages', () => {
       // consume
     }
     expect(seen).toEqual(['3/1', '4/1']);
+  });
+
+  it('a page whose every row was rejected is not the end, and two of them in a row are no repeat', async () => {
+    const pages: unknown[][] = [[{ id: 1 }], [{ id: 0 }], [{ id: 0 }], [null, { id: 'x' }], [{ id: 2 }], []];
+    const requests: number[] = [];
+    server.use(
+      http.get(`${BASE}/transactions/:id`, ({ request }) => {
+        const page = Number(new URL(request.url).searchParams.get('page'));
+        requests.push(page);
+        return ok(pages[page - 1] ?? [], []);
+      }),
+    );
+    const yc = client();
+    const seen: { good: number[]; rejected: number }[] = [];
+    for await (const p of iteratePages(
+      (page, count) =>
+        yc.transactionsPage(42, { page, count, startDate: '2024-05-01', endDate: '2024-05-31' }),
+      { label: 'transactions', pageSize: 200 },
+    )) {
+      seen.push({ good: p.rows.map((r) => r.id), rejected: p.rejected.length });
+    }
+    expect(seen).toEqual([
+      { good: [1], rejected: 0 },
+      { good: [], rejected: 1 },
+      { good: [], rejected: 1 },
+      { good: [], rejected: 2 },
+      { good: [2], rejected: 0 },
+      { good: [], rejected: 0 },
+    ]);
+    expect(requests).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('isLastPage counts rejected rows as wire rows', () => {
+    const onlyRejected = { page: 1, rows: [], rejected: [{ id: null }] };
+    expect(isLastPage(onlyRejected, 10, 'empty')).toBe(false);
+    expect(isLastPage(onlyRejected, 10)).toBe(false);
+    expect(isLastPage({ ...onlyRejected, totalCount: 30 }, 10)).toBe(false);
+    expect(isLastPage({ page: 1, rows: [], rejected: [] }, 10)).toBe(true);
+    expect(isLastPage({ page: 1, rows: [] }, 10)).toBe(true);
   });
 
   it('labels answered as a bare array still page', async () => {

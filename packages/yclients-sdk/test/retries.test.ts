@@ -22,7 +22,7 @@ describe('retries of idempotent requests', () => {
     ]);
     const retries: number[] = [];
     const yc = client({ retryAfterMaxMs: 7, hooks: { onRetry: (e) => retries.push(e.delayMs) } });
-    expect(await listAccounts(yc)).toHaveLength(1);
+    expect((await listAccounts(yc)).rows).toHaveLength(1);
     expect(calls).toHaveLength(2);
     expect(retries).toEqual([7]);
   });
@@ -116,7 +116,7 @@ describe('retries of idempotent requests', () => {
       },
       () => ok([{ id: 1, title: 'Касса' }]),
     ]);
-    expect(await listAccounts(client({ timeoutMs: 30 }))).toHaveLength(1);
+    expect((await listAccounts(client({ timeoutMs: 30 }))).rows).toHaveLength(1);
     expect(calls).toHaveLength(2);
   });
 

@@ -11,6 +11,7 @@ import {
   toNumber,
   toTimestamp,
 } from '../src';
+import { strictId } from '../src/normalise/row';
 
 describe('numbers (§11.2, §11.7)', () => {
   it('reads numbers sent as strings, and float noise stays a number', () => {
@@ -29,6 +30,41 @@ describe('numbers (§11.2, §11.7)', () => {
     expect(toId(0)).toBeNull();
     expect(toId('0')).toBeNull();
     expect(toId('')).toBeNull();
+  });
+});
+
+const MAX = Number.MAX_SAFE_INTEGER;
+
+describe('ids: whole numbers in 1..2^53-1, never truncated or rounded', () => {
+  // value, a row's own id (strictId), a reference (toId: lenient about spelling, same range)
+  it.each<[string, unknown, number | null, number | null]>([
+    ['a number', 42, 42, 42],
+    ['a string of digits', '17969', 17969, 17969],
+    ['digits with spaces', ' 7 ', 7, 7],
+    ['the largest safe integer', MAX, MAX, MAX],
+    ['it as digits', String(MAX), MAX, MAX],
+    ['2^53', 2 ** 53, null, null],
+    ['2^53 as digits', '9007199254740992', null, null],
+    ['2^53+1 as digits (rounds to 2^53)', '9007199254740993', null, null],
+    ['0', 0, null, null],
+    ['"0"', '0', null, null],
+    ['-5', -5, null, null],
+    ['"-5"', '-5', null, null],
+    ['1.5', 1.5, null, null],
+    ['"1.5"', '1.5', null, null],
+    ['1e300', 1e300, null, null],
+    ['"abc"', 'abc', null, null],
+    ['""', '', null, null],
+    ['[]', [], null, null],
+    ['{}', {}, null, null],
+    ['null', null, null, null],
+    ['missing', undefined, null, null],
+    ['true', true, null, null],
+    ['NaN', Number.NaN, null, null],
+    ['"7.0" (a reference may spell a whole number so)', '7.0', null, 7],
+  ])('%s', (_name, value, own, reference) => {
+    expect(strictId(value)).toBe(own);
+    expect(toId(value)).toBe(reference);
   });
 });
 

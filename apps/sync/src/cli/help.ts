@@ -14,6 +14,10 @@ Options:
   --full             rebuild from page 1 regardless of checkpoints (live tables stay readable; rows
                      upstream no longer has are soft-deleted at the end)
   --dry-run          fetch and merge inside a transaction that is rolled back; print what would change
+  --confirm-deletes  make the soft-deletes the mass-delete brake withheld (a refresh that would remove
+                     more than YCLIENTS_DELETE_BRAKE_ROWS and YCLIENTS_DELETE_BRAKE_PERCENT of the live
+                     rows of its scope deletes nothing without it); also tries entities waiting after
+                     a failure at once
   --company <ids>    only these company ids (comma-separated; must be configured)
   --json             JSON log lines even on a terminal (the default when output is not a terminal)
   --verbose          also log every request and page
@@ -28,6 +32,9 @@ Configuration (environment, or a .env file in the working directory; the environ
   YCLIENTS_HTTP_TIMEOUT_MS     per-request timeout, default 30000
   YCLIENTS_TRANSACTIONS_LOOKBACK_DAYS   transactions re-read window, default 30
   YCLIENTS_CHANGED_AFTER_OVERLAP_MINUTES  change-cursor overlap, default 60 (minimum 60)
+  YCLIENTS_DELETE_BRAKE_ROWS, YCLIENTS_DELETE_BRAKE_PERCENT  the mass-delete brake, default 20 rows
+                               and 10 %: a refresh deletes nothing when it would remove more than both
+  YCLIENTS_MAX_RESPONSE_MB     largest API answer read, default 16; a bigger one is refused and retried
 
 Exit codes:
   0 success   1 unexpected bug   2 bad configuration or usage   3 another sync holds the lock

@@ -65,6 +65,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         only: { type: 'string' },
         full: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
+        'confirm-deletes': { type: 'boolean', default: false },
         company: { type: 'string', multiple: true },
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
@@ -75,6 +76,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         only?: string;
         full: boolean;
         'dry-run': boolean;
+        'confirm-deletes': boolean;
         company?: string[];
         json: boolean;
         verbose: boolean;
@@ -122,6 +124,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       only: parseOnly(values.only),
       full: values.full,
       dryRun: values['dry-run'],
+      confirmDeletes: values['confirm-deletes'],
       companyIds: parseCompanies(values.company, config.companyIds),
     };
     const { runSync } = await import('../engine/run-sync');

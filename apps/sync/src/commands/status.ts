@@ -46,7 +46,12 @@ export async function runStatus(
              (select max(e.finished_at) from yclients_sync.sync_run_entities e
                where e.company_id = s.company_id and e.entity = s.entity and e.status = 'succeeded') as last_success
       from yclients_sync.sync_state s order by s.company_id, s.entity`);
-    if (options.json) return JSON.stringify({ runningFor: locked, runs, states });
+    // Rows upstream sent that cannot be stored, by reason (the rows themselves stay in the table).
+    const quarantine = await db.query(sql`
+      select company_id, entity, count(*)::int as rows, min(first_seen_at) as first_seen,
+             max(last_seen_at) as last_seen, (array_agg(reason order by last_seen_at desc))[1] as latest_reason
+      from yclients_sync.quarantine group by company_id, entity order by company_id, entity`);
+    if (options.json) return JSON.stringify({ runningFor: locked, runs, states, quarantine });
     const out: string[] = [];
     out.push(
       locked.length
@@ -86,6 +91,25 @@ export async function runStatus(
             ]),
           )
         : '(nothing synced yet)',
+    );
+    out.push(
+      '',
+      'Quarantined rows (upstream sent them, they cannot be stored; see yclients_sync.quarantine):',
+    );
+    out.push(
+      quarantine.length
+        ? table(
+            ['company', 'entity', 'rows', 'first seen', 'last seen', 'latest reason'],
+            quarantine.map((q) => [
+              String(q.company_id),
+              q.entity,
+              String(q.rows),
+              ago(q.first_seen),
+              ago(q.last_seen),
+              (q.latest_reason ?? '').slice(0, 80),
+            ]),
+          )
+        : '(none)',
     );
     return out.join('\n');
   } finally {

@@ -56,11 +56,19 @@ export async function finishRunEntity(
   runId: number,
   companyId: number,
   entity: string,
-  result: { status: 'succeeded' | 'failed' | 'skipped'; requests: number; error?: string },
+  result: {
+    status: 'succeeded' | 'partial' | 'failed' | 'skipped';
+    requests: number;
+    /** soft-deletes the brake withheld */
+    withheld?: number;
+    error?: string;
+  },
 ): Promise<void> {
   await db.query(sql`
-    insert into yclients_sync.sync_run_entities (run_id, company_id, entity, started_at, finished_at, status, requests, error)
-    values (${runId}, ${companyId}, ${entity}, now(), now(), ${result.status}, ${result.requests}, ${result.error ?? null})
+    insert into yclients_sync.sync_run_entities (run_id, company_id, entity, started_at, finished_at, status, requests, withheld, error)
+    values (${runId}, ${companyId}, ${entity}, now(), now(), ${result.status}, ${result.requests},
+            ${result.withheld ?? 0}, ${result.error ?? null})
     on conflict (run_id, company_id, entity) do update
-      set finished_at = now(), status = excluded.status, requests = excluded.requests, error = excluded.error`);
+      set finished_at = now(), status = excluded.status, requests = excluded.requests,
+          withheld = excluded.withheld, error = excluded.error`);
 }

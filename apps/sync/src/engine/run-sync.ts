@@ -16,6 +16,7 @@ import { ENTITY_NAMES, type EntityName } from '../entities/names';
 import {
   CredentialsRefusedError,
   DatabaseUnreachableError,
+  DeletesWithheldError,
   LockHeldError,
   PartialSyncError,
 } from '../errors';
@@ -27,6 +28,8 @@ export interface SyncOptions {
   only?: EntityName[];
   full: boolean;
   dryRun: boolean;
+  /** `--confirm-deletes`: mass deletes the brake would withhold are real; make them. */
+  confirmDeletes?: boolean;
   /** `--company`: narrows the configured companies. */
   companyIds?: number[];
 }
@@ -155,6 +158,7 @@ async function syncCompanies(
     only: options.only ?? null,
     full: options.full,
     dryRun: options.dryRun,
+    confirmDeletes: options.confirmDeletes ?? false,
   });
   const abandoned = await abandonDeadRuns(db, runId, options.companyIds);
   if (abandoned > 0)
@@ -177,6 +181,7 @@ async function syncCompanies(
     rps: config.rps,
     rpm: config.rpm,
     timeoutMs: config.httpTimeoutMs,
+    maxResponseBytes: config.maxResponseMb * 1024 * 1024,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     hooks: {
       onResponse: (info) => {
@@ -229,6 +234,8 @@ async function syncCompanies(
           rows: 0,
           requests: 0,
           durationMs: 0,
+          repaired: 0,
+          withheld: 0,
           error: messageOf(error),
           ...zeroCounts(),
         });
@@ -250,7 +257,7 @@ async function syncCompanies(
     }
   }
 
-  const failed = summaries.filter((s) => s.status === 'failed');
+  const failed = summaries.filter((s) => s.status === 'failed' || s.status === 'partial');
   const attempted = summaries.filter((s) => s.status !== 'skipped');
   const everythingRefused =
     options.companyIds.length === refusedCompanies.length ||
@@ -323,11 +330,14 @@ async function syncEntity(
     rows: 0,
     requests: 0,
     durationMs: 0,
+    repaired: 0,
+    withheld: 0,
     ...zeroCounts(),
   };
   const state = await readState(db, companyId, entity);
   if (
     !options.full &&
+    !options.confirmDeletes &&
     state?.nextTryAt &&
     state.nextTryAt.getTime() > Date.now() &&
     (state.status === 'retry_waiting' || state.status === 'error')
@@ -350,6 +360,7 @@ async function syncEntity(
   const requestsBefore = at.requestsSoFar();
   await startRunEntity(db, runId, companyId, entity);
   await markInProgress(db, companyId, entity);
+  const withheld: Array<{ scope: string; unseen: number; live: number }> = [];
   try {
     await PIPELINES[entity]({
       yc,
@@ -360,23 +371,48 @@ async function syncEntity(
       timeZone: at.timeZone,
       runStartedAt: at.runStartedAt,
       full: options.full,
+      guard: {
+        maxRows: config.deleteBrakeRows,
+        maxFraction: config.deleteBrakePercent / 100,
+        confirmed: options.confirmDeletes ?? false,
+      },
       state,
       log,
       progress: deps.progress,
-      counted: (rows, counts) => {
+      counted: (rows, counts, page) => {
         summary.pages += 1;
         summary.rows += rows;
+        summary.repaired += (page.repairs?.nulDropped ?? 0) + (page.repairs?.surrogatesReplaced ?? 0);
         addCounts(summary, counts);
         log.debug('page merged', { rows, ...counts });
+        const rejected = page.rejected ?? [];
+        if (rejected.length > 0) {
+          // ids and reasons only: a row's text may hold a phone (it is kept in yclients_sync.quarantine)
+          log.warn('rows quarantined: they cannot be stored (see yclients_sync.quarantine)', {
+            count: rejected.length,
+            rows: rejected.slice(0, 5).map((r) => ({ id: r.id, reason: r.reason })),
+          });
+        }
       },
       removed: (count) => {
         summary.deleted += count;
       },
+      withheld: (scope, unseen, live) => {
+        withheld.push({ scope, unseen, live });
+        summary.withheld += unseen;
+        log.warn(
+          `${scope}: upstream no longer returns ${unseen} of ${live} live rows; that is more than the brake allows ` +
+            `(${config.deleteBrakeRows} rows and ${config.deleteBrakePercent}%), so none were deleted. ` +
+            'If they really were deleted upstream, run again with --confirm-deletes',
+          { unseen, live },
+        );
+      },
     });
+    if (withheld.length > 0) throw new DeletesWithheldError(withheld);
     await markSucceeded(db, companyId, entity);
   } catch (error) {
     deps.progress.clear();
-    summary.status = 'failed';
+    summary.status = error instanceof DeletesWithheldError ? 'partial' : 'failed';
     summary.error = messageOf(error);
     summary.refused = error instanceof YclientsAuthError;
     const next = await markFailed(db, companyId, entity, summary.error);
@@ -392,8 +428,9 @@ async function syncEntity(
   summary.requests = at.requestsSoFar() - requestsBefore;
   summary.durationMs = Date.now() - started;
   await finishRunEntity(db, runId, companyId, entity, {
-    status: summary.status === 'failed' ? 'failed' : 'succeeded',
+    status: summary.status === 'skipped' ? 'succeeded' : summary.status,
     requests: summary.requests,
+    withheld: summary.withheld,
     ...(summary.error ? { error: summary.error } : {}),
   });
   if (summary.status === 'succeeded') {
@@ -403,6 +440,8 @@ async function syncEntity(
       updated: summary.updated,
       unchanged: summary.unchanged,
       deleted: summary.deleted,
+      quarantined: summary.quarantined,
+      repaired: summary.repaired,
       requests: summary.requests,
       durationMs: summary.durationMs,
     });

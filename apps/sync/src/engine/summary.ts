@@ -1,7 +1,8 @@
 import type { MergeCounts } from '../db/merge';
 import type { EntityName } from '../entities/names';
 
-export type EntityOutcome = 'succeeded' | 'failed' | 'skipped';
+/** `partial`: merged, but deletes were withheld by the brake (design §9). */
+export type EntityOutcome = 'succeeded' | 'partial' | 'failed' | 'skipped';
 
 export interface EntitySummary extends MergeCounts {
   companyId: number;
@@ -11,6 +12,10 @@ export interface EntitySummary extends MergeCounts {
   rows: number;
   requests: number;
   durationMs: number;
+  /** Characters fixed in the rows (U+0000 dropped, lone surrogates replaced). */
+  repaired: number;
+  /** Soft-deletes the brake withheld. */
+  withheld: number;
   error?: string;
   /** YClients refused access (401/402/403) rather than failing. */
   refused?: boolean;
@@ -39,6 +44,7 @@ export function formatSummary(summary: SyncSummary): string {
     'upd',
     'same',
     'del',
+    'quar',
     'requests',
     'time',
   ];
@@ -52,6 +58,7 @@ export function formatSummary(summary: SyncSummary): string {
     String(e.updated),
     String(e.unchanged),
     String(e.deleted),
+    String(e.quarantined),
     String(e.requests),
     `${(e.durationMs / 1000).toFixed(1)}s`,
   ]);

@@ -1,35 +1,46 @@
 /**
  * Small catalogs (positions, staff, service categories, services, client categories, accounts): one
- * unpaged request, merged and reconciled in one statement. Rows upstream no longer returns are
- * soft-deleted; a run where nothing changed writes no data row.
+ * unpaged request, merged and reconciled in one call. Rows upstream no longer returns are soft-deleted,
+ * with the guards of design §9: an answer that would remove every row or more than the brake's share
+ * is fetched again before it is believed, and a mass delete waits for `--confirm-deletes`. A run where
+ * nothing changed writes no data row.
  */
+import type { ListResult } from '@yclients-pg/sdk';
 import { mergeAndFinish } from '../db/merge';
 import type { EntityContext, EntityPipeline } from './context';
 import type { EntityName } from './names';
+import { report } from './refresh';
 
 function catalog(
   entity: EntityName,
-  fetch: (ctx: EntityContext) => Promise<Array<{ id: number }>>,
+  fetch: (ctx: EntityContext) => Promise<ListResult<{ id: number }>>,
 ): EntityPipeline {
   return async (ctx) => {
     ctx.progress.start(entity);
-    const rows = await fetch(ctx);
-    const last = rows.at(-1);
-    const counts = await mergeAndFinish(ctx.db, {
-      entity,
-      companyId: ctx.companyId,
-      runId: ctx.runId,
-      rows,
-      refreshId: ctx.runId,
-      checkpoint: {
-        last_id: last?.id ?? null,
-        last_ordinal: rows.length,
-        page_size: rows.length,
-        cursor: null,
-      },
-    });
-    ctx.progress.page(rows.length);
-    ctx.counted(rows.length, counts);
+    for (let reread = false; ; reread = true) {
+      const list = await fetch(ctx);
+      const fetched = list.rows.length + list.rejected.length;
+      const { counts, outcome } = await mergeAndFinish(ctx.db, {
+        entity,
+        companyId: ctx.companyId,
+        runId: ctx.runId,
+        page: list,
+        refreshId: ctx.runId,
+        checkpoint: {
+          last_id: list.rows.at(-1)?.id ?? null,
+          last_ordinal: fetched,
+          page_size: fetched,
+          cursor: null,
+        },
+        guard: ctx.guard,
+        reread,
+      });
+      ctx.progress.page(fetched);
+      ctx.counted(fetched, counts, list);
+      report(ctx, entity, outcome);
+      // `suspicious` keeps the seen ids: the second answer adds to the first.
+      if (outcome.verdict !== 'suspicious' || reread) return;
+    }
   };
 }
 

@@ -8,22 +8,40 @@
  * - Rebuild: page 1 onwards while the live table stays readable; every page is merged as it comes and
  *   its ids remembered; at the end, in one transaction, what upstream no longer returned is
  *   soft-deleted and the cursor switches to incremental. A killed rebuild resumes at its next page.
+ *   Deletes need proof (design §9): the read is complete only when every row of the total was seen
+ *   and the total did not change while it was read; an incomplete read is read again, then fails the
+ *   entity without deleting; a read that would remove many rows is read again before it is believed,
+ *   and a mass delete waits for `--confirm-deletes` (entities/refresh.ts).
  * - Updates to clients already stored: `changed_after` (company-local, with an overlap window).
  */
 import { type Client, type CountedPage, isLastPage, iteratePages } from '@yclients-pg/sdk';
-import { finishRefresh, seenCount } from '../db/merge';
+import { anonymousRejects, forgetRefresh, seenCount, seenLost } from '../db/merge';
 import { type Checkpoint, writeCheckpoint } from '../db/state';
+import { IncompleteReadError } from '../errors';
 import { localDateTime, minusMinutes } from '../time';
 import type { EntityContext, EntityPipeline } from './context';
-import { landPage } from './land-page';
+import { landPage, lastIdentified, wireIds } from './land-page';
+import { endRefresh } from './refresh';
 
 export const CLIENTS_PAGE_SIZE = 300;
 /** A rebuild whose pages drifted (fewer distinct ids than the total) is re-read at most this often. */
 const MAX_REBUILD_PASSES = 3;
 
-type ClientsCursor =
-  | { mode: 'rebuild'; refreshId: number; nextPage: number; pass: number; changedAfterNext: string }
-  | { mode: 'incremental'; changedAfter: string };
+type RebuildCursor = {
+  mode: 'rebuild';
+  refreshId: number;
+  nextPage: number;
+  pass: number;
+  changedAfterNext: string;
+  /** the total page 1 of this pass reported: every later page must report the same */
+  total?: number;
+  /** rows of this pass rejected without an id (they count towards the total, never as seen ids) */
+  anonymous?: number;
+  /** this pass re-reads the list because the last one would have removed too much */
+  reread?: boolean;
+};
+
+type ClientsCursor = RebuildCursor | { mode: 'incremental'; changedAfter: string };
 
 function readCursor(ctx: EntityContext): ClientsCursor | null {
   const c = ctx.state?.cursor as ClientsCursor | null | undefined;
@@ -33,15 +51,22 @@ function readCursor(ctx: EntityContext): ClientsCursor | null {
 export const clients: EntityPipeline = async (ctx) => {
   const cursor = readCursor(ctx);
   ctx.progress.start('clients');
+  const fresh = (): RebuildCursor => ({
+    mode: 'rebuild',
+    refreshId: ctx.runId,
+    nextPage: 1,
+    pass: 1,
+    changedAfterNext: runCursor(ctx),
+  });
   if (ctx.full || !cursor || ctx.state?.lastOrdinal == null) {
-    await rebuild(ctx, { refreshId: ctx.runId, nextPage: 1, pass: 1, changedAfterNext: runCursor(ctx) });
+    await rebuild(ctx, fresh());
   } else if (cursor.mode === 'rebuild') {
     ctx.log.info('clients: resuming an interrupted rebuild', { page: cursor.nextPage });
     await rebuild(ctx, cursor);
   } else {
     const shifted = await readAfterOrdinal(ctx, cursor);
     if (shifted) {
-      await rebuild(ctx, { refreshId: ctx.runId, nextPage: 1, pass: 1, changedAfterNext: runCursor(ctx) });
+      await rebuild(ctx, fresh());
     } else {
       await readChanged(ctx, cursor);
     }
@@ -53,58 +78,116 @@ function runCursor(ctx: EntityContext): string {
   return localDateTime(ctx.runStartedAt, ctx.timeZone);
 }
 
-async function rebuild(
-  ctx: EntityContext,
-  start: { refreshId: number; nextPage: number; pass: number; changedAfterNext: string },
-): Promise<void> {
-  let { nextPage: firstPage, pass } = start;
+async function rebuild(ctx: EntityContext, start: RebuildCursor): Promise<void> {
   const { refreshId, changedAfterNext } = start;
-  for (;;) {
-    let total = 0;
-    const pages = iteratePages((page, count) => ctx.yc.clientsPage(ctx.companyId, { page, count }), {
-      label: 'clients',
-      pageSize: CLIENTS_PAGE_SIZE,
-      startPage: firstPage,
-      stop: 'total',
-      readAhead: true,
+  const where = { entity: 'clients' as const, companyId: ctx.companyId, refreshId };
+  let cursor = start;
+  if (cursor.nextPage === 1 && cursor.pass === 1) {
+    // Saved before the first request, so a rebuild (a --full) killed before its first page is still a
+    // rebuild on the next run.
+    await writeCheckpoint(ctx.db, ctx.companyId, 'clients', {
+      last_id: null,
+      last_ordinal: 0,
+      cursor: { ...cursor },
     });
-    for await (const { page, rows, totalCount } of pages) {
-      total = totalCount;
-      if (page === 1) ctx.progress.total(total);
-      const checkpoint: Checkpoint = {
-        last_id: rows.at(-1)?.id ?? ctx.state?.lastId ?? null,
-        last_ordinal: (page - 1) * CLIENTS_PAGE_SIZE + rows.length,
-        page_size: CLIENTS_PAGE_SIZE,
-        cursor: { mode: 'rebuild', refreshId, nextPage: page + 1, pass, changedAfterNext },
-      };
-      await landPage(ctx, 'clients', rows, { checkpoint, refreshId });
-    }
-    const seen = await seenCount(ctx.db, { entity: 'clients', companyId: ctx.companyId, refreshId });
-    if (seen >= total || pass >= MAX_REBUILD_PASSES) {
-      if (seen < total) ctx.log.warn('clients: the list kept moving during the rebuild', { seen, total });
-      break;
-    }
-    // Deletes upstream shifted rows to pages already read: read the list again, same refresh id.
-    ctx.log.info('clients: list shifted during the rebuild, reading it again', { seen, total, pass });
-    pass += 1;
-    firstPage = 1;
+  } else if (await seenLost(ctx.db, where)) {
+    ctx.log.warn(
+      'clients: the ids seen before the interruption were lost (a database crash or failover?); reading the list again from page 1',
+    );
+    await forgetRefresh(ctx.db, where);
+    cursor = { ...cursor, nextPage: 1, pass: 1, total: undefined, anonymous: 0 };
   }
-  const finalOrdinal = await ctx.db.tx(async (tx) => {
-    const deleted = await finishRefresh(tx, { entity: 'clients', companyId: ctx.companyId, refreshId });
-    ctx.removed(deleted);
-    const [last] = await tx.query(tx.sql`
-      select count(*)::int as n, max(id) as last_id from yclients.clients
-      where company_id = ${ctx.companyId} and deleted_at is null and not is_stub`);
-    const checkpoint: Checkpoint = {
-      last_id: last?.last_id === null || last?.last_id === undefined ? null : Number(last.last_id),
-      last_ordinal: Number(last?.n ?? 0),
-      page_size: CLIENTS_PAGE_SIZE,
-      cursor: { mode: 'incremental', changedAfter: changedAfterNext },
-    };
-    await writeCheckpoint(tx, ctx.companyId, 'clients', checkpoint);
-    return checkpoint.last_ordinal;
+  let restarted = false;
+  for (;;) {
+    const read = await readPass(ctx, cursor);
+    const seen = await seenCount(ctx.db, where);
+    const accounted = seen + read.anonymous;
+    if (!read.consistent || read.total === undefined || accounted < read.total) {
+      const detail = {
+        seen: accounted,
+        total: read.total ?? null,
+        pass: cursor.pass,
+        totalChanged: !read.consistent,
+      };
+      if (cursor.pass >= MAX_REBUILD_PASSES) {
+        throw new IncompleteReadError(
+          `clients: the list stayed incomplete after ${cursor.pass} reads (${accounted} of ${read.total ?? '?'} rows` +
+            `${read.consistent ? '' : ', its total changed while it was read'}); nothing was deleted`,
+        );
+      }
+      // Deletes upstream shifted rows to pages already read, or an answer was short: read it again.
+      ctx.log.info('clients: the read was incomplete, reading the list again', detail);
+      cursor = nextPass(cursor, cursor.reread ?? false);
+      continue;
+    }
+    const outcome = await endRefresh(ctx, {
+      entity: 'clients',
+      refreshId,
+      scope: 'clients',
+      reread: cursor.reread ?? false,
+      unidentified: read.anonymous,
+      // The last page's checkpoint holds the list's last row and its ordinal, as upstream sent them. A
+      // withheld delete leaves no cursor, so the next run rebuilds (and brakes) again until confirmed.
+      close: (tx, verdict) =>
+        writeCheckpoint(tx, ctx.companyId, 'clients', {
+          cursor: verdict === 'deleted' ? { mode: 'incremental', changedAfter: changedAfterNext } : null,
+        }),
+    });
+    if (outcome.verdict === 'suspicious') {
+      cursor = nextPass(cursor, true);
+    } else if (outcome.verdict === 'seen_lost') {
+      if (restarted)
+        throw new IncompleteReadError(
+          'clients: the ids seen by the rebuild were lost twice; nothing was deleted',
+        );
+      restarted = true;
+      await forgetRefresh(ctx.db, where);
+      cursor = { ...nextPass(cursor, cursor.reread ?? false), pass: 1 };
+    } else {
+      return;
+    }
+  }
+}
+
+function nextPass(cursor: RebuildCursor, reread: boolean): RebuildCursor {
+  return { ...cursor, nextPage: 1, pass: cursor.pass + 1, total: undefined, anonymous: 0, reread };
+}
+
+/** One pass over the list from `cursor.nextPage`, every page landed under the rebuild's refresh. */
+async function readPass(
+  ctx: EntityContext,
+  cursor: RebuildCursor,
+): Promise<{ total: number | undefined; consistent: boolean; anonymous: number }> {
+  let { total } = cursor;
+  let anonymous = cursor.anonymous ?? 0;
+  let consistent = true;
+  const pages = iteratePages((page, count) => ctx.yc.clientsPage(ctx.companyId, { page, count }), {
+    label: 'clients',
+    pageSize: CLIENTS_PAGE_SIZE,
+    startPage: cursor.nextPage,
+    stop: 'total',
+    readAhead: true,
   });
-  ctx.log.debug('clients: rebuild finished', { lastOrdinal: finalOrdinal });
+  for await (const page of pages) {
+    if (total === undefined) {
+      total = page.totalCount;
+      ctx.progress.total(total);
+    } else if (page.totalCount !== total) {
+      consistent = false;
+    }
+    anonymous += anonymousRejects(page);
+    const last = lastIdentified(page);
+    const checkpoint: Checkpoint = {
+      // a page without an identified row keeps the ordinal of the page before
+      ...(last
+        ? { last_id: last.id, last_ordinal: (page.page - 1) * CLIENTS_PAGE_SIZE + last.position }
+        : {}),
+      page_size: CLIENTS_PAGE_SIZE,
+      cursor: { ...cursor, nextPage: page.page + 1, total, anonymous },
+    };
+    await landPage(ctx, 'clients', page, { checkpoint, refreshId: cursor.refreshId });
+  }
+  return { total, consistent, anonymous };
 }
 
 /**
@@ -119,22 +202,23 @@ async function readAfterOrdinal(ctx: EntityContext, cursor: { changedAfter: stri
   const fetchPage = (page: number, count: number) => ctx.yc.clientsPage(ctx.companyId, { page, count });
   const check = await fetchPage(checkPage, pageSize);
   if (lastOrdinal > 0) {
-    const atOrdinal = check.rows[(lastOrdinal - 1) % pageSize];
-    if (atOrdinal?.id !== lastId) {
+    const atOrdinal = wireIds(check)[(lastOrdinal - 1) % pageSize] ?? null;
+    if (atOrdinal !== lastId) {
       ctx.log.info('clients: the row at the stored ordinal changed; the list shifted upstream, rebuilding', {
         ordinal: lastOrdinal,
         expectedId: lastId,
-        foundId: atOrdinal?.id ?? null,
+        foundId: atOrdinal,
       });
       return true;
     }
   }
   ctx.progress.total(check.totalCount);
-  const land = async ({ page, rows }: CountedPage<Client>) => {
-    await landPage(ctx, 'clients', rows, {
+  const land = async (page: CountedPage<Client>) => {
+    const last = lastIdentified(page);
+    await landPage(ctx, 'clients', page, {
       checkpoint: {
-        last_id: rows.at(-1)?.id ?? lastId,
-        last_ordinal: rows.length > 0 ? (page - 1) * pageSize + rows.length : lastOrdinal,
+        last_id: last?.id ?? lastId,
+        last_ordinal: last ? (page.page - 1) * pageSize + last.position : lastOrdinal,
         page_size: pageSize,
         cursor: { mode: 'incremental', changedAfter: cursor.changedAfter },
       },
@@ -166,7 +250,7 @@ async function readChanged(ctx: EntityContext, cursor: { changedAfter: string })
   );
   for await (const page of pages) {
     const last = isLastPage(page, CLIENTS_PAGE_SIZE, 'total');
-    await landPage(ctx, 'clients', page.rows, {
+    await landPage(ctx, 'clients', page, {
       checkpoint: {
         cursor: { mode: 'incremental', changedAfter: last ? runCursor(ctx) : cursor.changedAfter },
       },

@@ -1,6 +1,6 @@
 import type { YclientsClient } from '@yclients-pg/sdk';
 import type { SyncConfig } from '../config';
-import type { MergeCounts } from '../db/merge';
+import type { DeleteGuard, MergeCounts, PageContent } from '../db/merge';
 import type { Db } from '../db/queryable';
 import type { EntityState } from '../db/state';
 import type { Logger } from '../log/logger';
@@ -19,13 +19,17 @@ export interface EntityContext {
   runStartedAt: Date;
   /** `--full`: rebuild from page 1 regardless of the checkpoint. */
   full: boolean;
+  /** How far a refresh may delete: the mass-delete brake and `--confirm-deletes`. */
+  guard: DeleteGuard;
   state: EntityState | null;
   log: Logger;
   progress: Progress;
-  /** Adds one fetched page and its merge counts to the run summary. */
-  counted(rows: number, counts: MergeCounts): void;
+  /** Adds one fetched page (rows as received) and its merge counts to the run summary. */
+  counted(rows: number, counts: MergeCounts, page: PageContent): void;
   /** Adds rows a refresh soft-deleted because upstream no longer has them. */
   removed(count: number): void;
+  /** A refresh of `scope` would have soft-deleted `unseen` of `live` rows and was braked. */
+  withheld(scope: string, unseen: number, live: number): void;
 }
 
 export type EntityPipeline = (ctx: EntityContext) => Promise<void>;

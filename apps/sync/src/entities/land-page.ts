@@ -1,4 +1,4 @@
-import { mergePage } from '../db/merge';
+import { mergePage, type PageContent } from '../db/merge';
 import type { Checkpoint } from '../db/state';
 import type { EntityContext } from './context';
 import type { EntityName } from './names';
@@ -7,16 +7,42 @@ import type { EntityName } from './names';
 export async function landPage(
   ctx: EntityContext,
   entity: EntityName,
-  rows: readonly { id: number }[],
+  page: PageContent,
   options: { checkpoint?: Checkpoint; refreshId?: number } = {},
 ): Promise<void> {
   const counts = await mergePage(ctx.db, {
     entity,
     companyId: ctx.companyId,
     runId: ctx.runId,
-    rows,
+    page,
     ...options,
   });
-  ctx.progress.page(rows.length);
-  ctx.counted(rows.length, counts);
+  const fetched = page.rows.length + (page.rejected?.length ?? 0);
+  ctx.progress.page(fetched);
+  ctx.counted(fetched, counts, page);
+}
+
+/**
+ * The ids of a page's rows in the order upstream sent them; a rejected row without an id is null. An
+ * ordinal counts every row upstream sent, the ones we could not store included.
+ */
+export function wireIds(page: PageContent): Array<number | null> {
+  const rejected = page.rejected ?? [];
+  const ids: Array<number | null> = new Array(page.rows.length + rejected.length);
+  for (const r of rejected) ids[r.index] = r.id;
+  let next = 0;
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i] === undefined) ids[i] = page.rows[next++]?.id ?? null;
+  }
+  return ids;
+}
+
+/** The last row of a page that has an id: its id and its 1-based position in the page. */
+export function lastIdentified(page: PageContent): { id: number; position: number } | null {
+  const ids = wireIds(page);
+  for (let i = ids.length - 1; i >= 0; i--) {
+    const id = ids[i];
+    if (id !== null && id !== undefined) return { id, position: i + 1 };
+  }
+  return null;
 }

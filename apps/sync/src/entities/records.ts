@@ -21,37 +21,49 @@ import {
   type RecordsPageOptions,
   type YcRecord,
 } from '@yclients-pg/sdk';
-import { finishRefresh, seenCount } from '../db/merge';
+import { anonymousRejects, forgetRefresh, seenCount, seenLost } from '../db/merge';
 import { type Checkpoint, writeCheckpoint } from '../db/state';
+import { IncompleteReadError } from '../errors';
 import { addDays, daysBetween, localDate, localDateTime, minusMinutes } from '../time';
 import type { EntityContext, EntityPipeline } from './context';
 import { landPage } from './land-page';
+import { endRefresh } from './refresh';
 
 export const RECORDS_PAGE_SIZE = 1000;
 /** Target rows per window: small enough that a re-read is cheap, large enough to waste few requests. */
 const ROWS_PER_WINDOW = 20_000;
 const MAX_WINDOWS = 500;
 const MAX_WINDOW_PASSES = 3;
+/** Rows asked for when a one-row probe's row was rejected. */
+const PROBE_ROWS = 20;
 
 interface Window {
   from: string;
   to: string;
 }
 
+type FullCursor = {
+  mode: 'full';
+  windows: Window[];
+  index: number;
+  page: number;
+  pass: number;
+  runId: number;
+  changedAfterNext: string;
+  /** visit time of the last row of the page before `page` (to spot ties across the boundary) */
+  lastAt?: string;
+  /** local days where tied rows straddled a page boundary in this pass */
+  tieDays?: string[];
+  /** the total page 1 of this pass reported: every later page must report the same */
+  total?: number;
+  /** rows of this pass rejected without an id (they count towards the total, never as seen ids) */
+  anonymous?: number;
+  /** this pass re-reads the window because the last one would have removed too much */
+  reread?: boolean;
+};
+
 type RecordsCursor =
-  | {
-      mode: 'full';
-      windows: Window[];
-      index: number;
-      page: number;
-      pass: number;
-      runId: number;
-      changedAfterNext: string;
-      /** visit time of the last row of the page before `page` (to spot ties across the boundary) */
-      lastAt?: string;
-      /** local days where tied rows straddled a page boundary in this pass */
-      tieDays?: string[];
-    }
+  | FullCursor
   | { mode: 'incremental'; changedAfter: string; page?: number; changedAfterNext?: string };
 
 function readCursor(ctx: EntityContext): RecordsCursor | null {
@@ -78,17 +90,31 @@ export const records: EntityPipeline = async (ctx) => {
 
 /**
  * Two one-row requests find the newest and the oldest visit (the list is sorted by visit date, newest
- * first); the range between is cut into windows of about ROWS_PER_WINDOW rows.
+ * first); the range between is cut into windows of about ROWS_PER_WINDOW rows. An empty answer is asked
+ * again before it is believed (it would plan no window at all).
  */
-async function planWindows(ctx: EntityContext): Promise<Extract<RecordsCursor, { mode: 'full' }>> {
+async function planWindows(ctx: EntityContext): Promise<FullCursor> {
   const changedAfterNext = localDateTime(ctx.runStartedAt, ctx.timeZone);
   const base = { mode: 'full' as const, index: 0, page: 1, pass: 1, runId: ctx.runId, changedAfterNext };
-  const newest = await ctx.yc.recordsPage(ctx.companyId, { page: 1, count: 1 });
+  const probe = (page: number, count = 1) => ctx.yc.recordsPage(ctx.companyId, { page, count });
+  let newest = await probe(1);
+  if (newest.totalCount === 0) newest = await probe(1);
   const total = newest.totalCount;
-  if (total === 0 || !newest.rows[0]) return { ...base, windows: [] };
-  const oldest = total === 1 ? newest : await ctx.yc.recordsPage(ctx.companyId, { page: total, count: 1 });
-  const toDay = dayOf(newest.rows[0], ctx.timeZone);
-  const fromDay = dayOf(oldest.rows[0] ?? newest.rows[0], ctx.timeZone);
+  if (total === 0) return { ...base, windows: [] };
+  // A one-row probe whose row was rejected (no usable time) is asked again with a few neighbours.
+  const newestRow = newest.rows[0] ?? (await probe(1, PROBE_ROWS)).rows[0];
+  const oldestRow =
+    total === 1
+      ? newestRow
+      : ((await probe(total)).rows[0] ??
+        (await probe(Math.ceil(total / PROBE_ROWS), PROBE_ROWS)).rows.at(-1));
+  if (!newestRow || !oldestRow) {
+    throw new IncompleteReadError(
+      `records: no row with a usable visit time among the newest and oldest ${PROBE_ROWS}`,
+    );
+  }
+  const toDay = dayOf(newestRow, ctx.timeZone);
+  const fromDay = dayOf(oldestRow, ctx.timeZone);
   ctx.progress.total(total);
   // ISO dates compare as strings.
   const [lo, hi] = [fromDay, toDay].sort() as [string, string];
@@ -109,94 +135,90 @@ function dayOf(row: YcRecord, timeZone: string): string {
   return localDate(new Date(row.datetime), timeZone);
 }
 
-async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode: 'full' }>): Promise<void> {
-  const { windows, runId, changedAfterNext } = start;
-  let { index, page, pass, lastAt } = start;
-  const tieDays = new Set(start.tieDays);
-  while (index < windows.length) {
-    const window = windows[index]!;
-    // One refresh id per window, so completeness and deletes are judged per window.
-    const refreshId = runId * 1000 + index;
-    let total = 0;
-    const pages = recordPages(
-      ctx,
-      'records window',
-      { startDate: window.from, endDate: addDays(window.to, 1) },
-      page,
+async function fullLoad(ctx: EntityContext, start: FullCursor): Promise<void> {
+  const { windows, changedAfterNext } = start;
+  let cursor: FullCursor = start;
+  if (start.index === 0 && start.page === 1 && start.pass === 1) {
+    // Saved before the first window is read, so a full load (a --full) killed before its first page is
+    // still a full load on the next run.
+    await writeCheckpoint(ctx.db, ctx.companyId, 'records', { page_size: RECORDS_PAGE_SIZE, cursor: start });
+  } else if (await seenLost(ctx.db, windowRefresh(ctx, start))) {
+    ctx.log.warn(
+      'records: the ids seen in this window before the interruption were lost (a database crash or failover?); reading the window again',
     );
-    for await (const result of pages) {
-      const { page: n, rows } = result;
-      total = result.totalCount;
-      const first = rows[0];
-      if (n > 1 && first && lastAt === first.datetime) tieDays.add(dayOf(first, ctx.timeZone));
-      lastAt = rows.at(-1)?.datetime;
-      const position = { index, pass, lastAt, tieDays: [...tieDays] };
-      const cursor: RecordsCursor = isLast(result)
-        ? { ...start, ...position, page: n } // the window's completeness check comes next
-        : { ...start, ...position, page: n + 1 };
-      await landPage(ctx, 'records', rows, {
-        refreshId,
-        checkpoint: {
-          last_id: rows.at(-1)?.id ?? null,
-          last_ordinal: null,
-          page_size: RECORDS_PAGE_SIZE,
-          cursor,
-        },
-      });
-    }
-    let seen = await seenCount(ctx.db, { entity: 'records', companyId: ctx.companyId, refreshId });
-    if (seen < total && tieDays.size > 0) {
+    await forgetRefresh(ctx.db, windowRefresh(ctx, start));
+    cursor = nextPass({ ...start, pass: 0 }, false);
+  }
+  let restarted = false;
+  while (cursor.index < windows.length) {
+    const window = windows[cursor.index]!;
+    const scope = `records ${window.from}..${window.to}`;
+    const where = windowRefresh(ctx, cursor);
+    const read = await readWindowPass(ctx, cursor);
+    cursor = read.cursor;
+    let seen = await seenCount(ctx.db, where);
+    if (seen + read.anonymous < (read.total ?? 0) && read.tieDays.length > 0) {
       ctx.log.debug('records: re-reading the days where tied rows straddled a page boundary', {
-        days: [...tieDays],
+        days: read.tieDays,
       });
-      for (const day of tieDays) await readDay(ctx, day, refreshId);
-      seen = await seenCount(ctx.db, { entity: 'records', companyId: ctx.companyId, refreshId });
+      for (const day of read.tieDays) await readDay(ctx, day, where.refreshId);
+      seen = await seenCount(ctx.db, where);
     }
-    tieDays.clear();
-    lastAt = undefined;
-    if (seen < total && pass < MAX_WINDOW_PASSES) {
-      ctx.log.info('records: window incomplete (ties moved between pages), reading it again', {
+    const accounted = seen + read.anonymous;
+    if (!read.consistent || read.total === undefined || accounted < read.total) {
+      if (cursor.pass >= MAX_WINDOW_PASSES) {
+        throw new IncompleteReadError(
+          `${scope} stayed incomplete after ${cursor.pass} reads (${accounted} of ${read.total ?? '?'} ids` +
+            `${read.consistent ? '' : ', its total changed while it was read'}); nothing in it was deleted`,
+        );
+      }
+      ctx.log.info('records: window incomplete (ties or rows moved between pages), reading it again', {
         from: window.from,
         to: window.to,
-        seen,
-        total,
+        seen: accounted,
+        total: read.total ?? null,
+        totalChanged: !read.consistent,
       });
-      pass += 1;
-      page = 1;
+      cursor = nextPass(cursor, cursor.reread ?? false);
       continue;
-    }
-    if (seen < total) {
-      throw new Error(
-        `records window ${window.from}..${window.to} stayed incomplete (${seen} of ${total} ids)`,
-      );
     }
     // The window covers [from 00:00, to+1 23:59:00) local: exactly what the API returned for it.
     const next: RecordsCursor =
-      index + 1 < windows.length
-        ? { ...start, index: index + 1, page: 1, pass: 1, lastAt: undefined, tieDays: [] }
+      cursor.index + 1 < windows.length
+        ? { ...nextPass(cursor, false), index: cursor.index + 1, pass: 1 }
         : { mode: 'incremental', changedAfter: changedAfterNext };
-    await ctx.db.tx(async (tx) => {
-      const deleted = await finishRefresh(tx, {
-        entity: 'records',
-        companyId: ctx.companyId,
-        refreshId,
-        window: {
-          from: `${window.from} 00:00:00`,
-          to: `${addDays(window.to, 1)} 23:59:00`,
-          timeZone: ctx.timeZone,
-        },
-      });
-      ctx.removed(deleted);
-      await writeCheckpoint(tx, ctx.companyId, 'records', {
-        last_id: null,
-        last_ordinal: null,
-        page_size: RECORDS_PAGE_SIZE,
-        cursor: next,
-      });
+    const outcome = await endRefresh(ctx, {
+      entity: 'records',
+      refreshId: where.refreshId,
+      scope,
+      window: {
+        from: `${window.from} 00:00:00`,
+        to: `${addDays(window.to, 1)} 23:59:00`,
+        timeZone: ctx.timeZone,
+      },
+      reread: cursor.reread ?? false,
+      unidentified: read.anonymous,
+      close: (tx) =>
+        writeCheckpoint(tx, ctx.companyId, 'records', {
+          last_id: null,
+          last_ordinal: null,
+          page_size: RECORDS_PAGE_SIZE,
+          cursor: next,
+        }),
     });
-    index += 1;
-    page = 1;
-    pass = 1;
+    if (outcome.verdict === 'suspicious') {
+      cursor = nextPass(cursor, true);
+    } else if (outcome.verdict === 'seen_lost') {
+      if (restarted)
+        throw new IncompleteReadError(`${scope}: the ids seen were lost twice; nothing was deleted`);
+      restarted = true;
+      await forgetRefresh(ctx.db, where);
+      cursor = nextPass({ ...cursor, pass: 0 }, false);
+    } else {
+      if (next.mode === 'incremental') return;
+      cursor = next;
+      restarted = false;
+    }
   }
   if (windows.length === 0) {
     await writeCheckpoint(ctx.db, ctx.companyId, 'records', {
@@ -206,13 +228,86 @@ async function fullLoad(ctx: EntityContext, start: Extract<RecordsCursor, { mode
   }
 }
 
+/** One refresh id per window, so completeness and deletes are judged per window. */
+function windowRefresh(ctx: EntityContext, cursor: FullCursor) {
+  return {
+    entity: 'records' as const,
+    companyId: ctx.companyId,
+    refreshId: cursor.runId * 1000 + cursor.index,
+  };
+}
+
+function nextPass(cursor: FullCursor, reread: boolean): FullCursor {
+  return {
+    ...cursor,
+    page: 1,
+    pass: cursor.pass + 1,
+    total: undefined,
+    anonymous: 0,
+    lastAt: undefined,
+    tieDays: [],
+    reread,
+  };
+}
+
+/**
+ * One pass over the current window from `cursor.page`, every page landed under the window's refresh.
+ * Returns the cursor after its last page, the window's total (page 1's; every page must agree), the
+ * rows rejected without an id, and the days where tied rows straddled a page boundary.
+ */
+async function readWindowPass(
+  ctx: EntityContext,
+  start: FullCursor,
+): Promise<{
+  cursor: FullCursor;
+  total: number | undefined;
+  consistent: boolean;
+  anonymous: number;
+  tieDays: string[];
+}> {
+  const window = start.windows[start.index]!;
+  const refreshId = windowRefresh(ctx, start).refreshId;
+  let { total, lastAt } = start;
+  let anonymous = start.anonymous ?? 0;
+  let consistent = true;
+  const tieDays = new Set(start.tieDays);
+  let cursor = start;
+  const pages = recordPages(
+    ctx,
+    'records window',
+    { startDate: window.from, endDate: addDays(window.to, 1) },
+    start.page,
+  );
+  for await (const result of pages) {
+    const { page: n, rows } = result;
+    if (total === undefined) total = result.totalCount;
+    else if (result.totalCount !== total) consistent = false;
+    anonymous += anonymousRejects(result);
+    const first = rows[0];
+    if (n > 1 && first && lastAt === first.datetime) tieDays.add(dayOf(first, ctx.timeZone));
+    lastAt = rows.at(-1)?.datetime ?? lastAt;
+    // after the last page the cursor stays on it: the window's completeness check comes next
+    cursor = { ...start, page: isLast(result) ? n : n + 1, total, anonymous, lastAt, tieDays: [...tieDays] };
+    await landPage(ctx, 'records', result, {
+      refreshId,
+      checkpoint: {
+        last_id: rows.at(-1)?.id ?? null,
+        last_ordinal: null,
+        page_size: RECORDS_PAGE_SIZE,
+        cursor,
+      },
+    });
+  }
+  return { cursor, total, consistent, anonymous, tieDays: [...tieDays] };
+}
+
 /** Every row of one local day (its last minute included), landed under the window's refresh id. */
 async function readDay(ctx: EntityContext, day: string, refreshId: number): Promise<void> {
-  for await (const { rows } of recordPages(ctx, 'records of a day', {
+  for await (const page of recordPages(ctx, 'records of a day', {
     startDate: day,
     endDate: addDays(day, 1),
   })) {
-    await landPage(ctx, 'records', rows, { refreshId });
+    await landPage(ctx, 'records', page, { refreshId });
   }
 }
 
@@ -255,6 +350,6 @@ async function readChanged(
         ? { mode: 'incremental', changedAfter: changedAfterNext }
         : { mode: 'incremental', changedAfter: cursor.changedAfter, page: page + 1, changedAfterNext },
     };
-    await landPage(ctx, 'records', rows, { checkpoint });
+    await landPage(ctx, 'records', result, { checkpoint });
   }
 }

@@ -4,13 +4,18 @@
  * whole history; later runs re-read a rolling window of company-local days
  * (YCLIENTS_TRANSACTIONS_LOOKBACK_DAYS) and reconcile inside it: a row gone from the window was
  * deleted upstream. `--full` re-reads everything (a weekly cron line catches older changes).
+ * With no total, "the list ended normally" (an empty page) is all the proof a read has; the guards of
+ * design §9 do the rest: a read that would remove many rows is read again before it is believed, and
+ * a mass delete waits for `--confirm-deletes` (entities/refresh.ts).
  */
 import { iteratePages } from '@yclients-pg/sdk';
-import { finishRefresh } from '../db/merge';
+import { anonymousRejects, forgetRefresh, seenLost } from '../db/merge';
 import { writeCheckpoint } from '../db/state';
+import { IncompleteReadError } from '../errors';
 import { addDays, localDate } from '../time';
-import type { EntityPipeline } from './context';
+import type { EntityContext, EntityPipeline } from './context';
 import { landPage } from './land-page';
+import { endRefresh } from './refresh';
 
 export const TRANSACTIONS_PAGE_SIZE = 200;
 /** The full history starts here: YClients predates none of its salons' finance records. */
@@ -23,6 +28,10 @@ interface TransactionsCursor {
   page: number;
   refreshId: number;
   loaded: boolean;
+  /** this read re-reads the window because the last one would have removed too much */
+  reread?: boolean;
+  /** rows of this read rejected without an id */
+  anonymous?: number;
 }
 
 export const transactions: EntityPipeline = async (ctx) => {
@@ -32,6 +41,13 @@ export const transactions: EntityPipeline = async (ctx) => {
   if (!ctx.full && saved?.page && saved.refreshId && saved.from && saved.to && saved.mode) {
     cursor = saved as TransactionsCursor; // an interrupted read: resume at its next page
     ctx.log.info('transactions: resuming an interrupted read', { page: cursor.page });
+    if (cursor.page > 1 && (await seenLost(ctx.db, refreshOf(ctx, cursor)))) {
+      ctx.log.warn(
+        'transactions: the ids seen before the interruption were lost (a database crash or failover?); reading the window again from page 1',
+      );
+      await forgetRefresh(ctx.db, refreshOf(ctx, cursor));
+      cursor = { ...cursor, page: 1, anonymous: 0 };
+    }
   } else {
     const history = ctx.full || !saved?.loaded;
     cursor = {
@@ -42,8 +58,58 @@ export const transactions: EntityPipeline = async (ctx) => {
       refreshId: ctx.runId,
       loaded: !!saved?.loaded,
     };
+    // Saved before the first request, so a read (a --full) killed before its first page is the same
+    // read on the next run.
+    await writeCheckpoint(ctx.db, ctx.companyId, 'transactions', {
+      page_size: TRANSACTIONS_PAGE_SIZE,
+      cursor: { ...cursor },
+    });
   }
   ctx.progress.start(`transactions (${cursor.mode === 'history' ? 'history' : `since ${cursor.from}`})`);
+  let restarted = false;
+  for (;;) {
+    const anonymous = await readWindow(ctx, cursor);
+    const window = cursor;
+    const outcome = await endRefresh(ctx, {
+      entity: 'transactions',
+      refreshId: cursor.refreshId,
+      scope: `transactions ${cursor.from}..${cursor.to}`,
+      window:
+        cursor.mode === 'window'
+          ? { from: `${cursor.from} 00:00:00`, to: `${cursor.to} 00:00:00`, timeZone: ctx.timeZone }
+          : undefined,
+      reread: cursor.reread ?? false,
+      unidentified: anonymous,
+      close: (tx) =>
+        writeCheckpoint(tx, ctx.companyId, 'transactions', {
+          page_size: TRANSACTIONS_PAGE_SIZE,
+          cursor: { loaded: true, lastWindow: { from: window.from, to: window.to } },
+        }),
+    });
+    if (outcome.verdict === 'suspicious') {
+      cursor = { ...cursor, page: 1, reread: true, anonymous: 0 };
+    } else if (outcome.verdict === 'seen_lost') {
+      if (restarted)
+        throw new IncompleteReadError('transactions: the ids seen were lost twice; nothing was deleted');
+      restarted = true;
+      await forgetRefresh(ctx.db, refreshOf(ctx, cursor));
+      cursor = { ...cursor, page: 1, anonymous: 0 };
+    } else {
+      return;
+    }
+  }
+};
+
+function refreshOf(ctx: EntityContext, cursor: TransactionsCursor) {
+  return { entity: 'transactions' as const, companyId: ctx.companyId, refreshId: cursor.refreshId };
+}
+
+/**
+ * The window's pages from `cursor.page` until an empty page, each landed under the refresh. Returns the
+ * rows of the whole read rejected without an id.
+ */
+async function readWindow(ctx: EntityContext, cursor: TransactionsCursor): Promise<number> {
+  let anonymous = cursor.anonymous ?? 0;
   const pages = iteratePages(
     (page, count) =>
       ctx.yc.transactionsPage(ctx.companyId, { page, count, startDate: cursor.from, endDate: cursor.to }),
@@ -55,31 +121,17 @@ export const transactions: EntityPipeline = async (ctx) => {
       readAhead: true,
     },
   );
-  for await (const { page, rows } of pages) {
-    if (rows.length === 0) break;
-    await landPage(ctx, 'transactions', rows, {
+  for await (const page of pages) {
+    if (page.rows.length + page.rejected.length === 0) break;
+    anonymous += anonymousRejects(page);
+    await landPage(ctx, 'transactions', page, {
       refreshId: cursor.refreshId,
       checkpoint: {
-        last_id: rows.at(-1)?.id ?? null,
+        last_id: page.rows.at(-1)?.id ?? null,
         page_size: TRANSACTIONS_PAGE_SIZE,
-        cursor: { ...cursor, page: page + 1 },
+        cursor: { ...cursor, page: page.page + 1, anonymous },
       },
     });
   }
-  await ctx.db.tx(async (tx) => {
-    const deleted = await finishRefresh(tx, {
-      entity: 'transactions',
-      companyId: ctx.companyId,
-      refreshId: cursor.refreshId,
-      window:
-        cursor.mode === 'window'
-          ? { from: `${cursor.from} 00:00:00`, to: `${cursor.to} 00:00:00`, timeZone: ctx.timeZone }
-          : undefined,
-    });
-    ctx.removed(deleted);
-    await writeCheckpoint(tx, ctx.companyId, 'transactions', {
-      page_size: TRANSACTIONS_PAGE_SIZE,
-      cursor: { loaded: true, lastWindow: { from: cursor.from, to: cursor.to } },
-    });
-  });
-};
+  return anonymous;
+}

@@ -3,7 +3,13 @@
  * inside DATABASE_URL) and anything shaped like a phone number are masked. Modules should not log
  * such values in the first place; this catches what slips through (e.g. an upstream error text).
  */
-const PHONE = /(?<![\w.-])\+?[78]?[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?![\w.-])/g;
+/**
+ * A phone: 10–11 digits, optionally `+`, grouped as the API writes them. An id can have as many digits,
+ * so a number a log line names as an id (`"id":…`, `"expectedId":…`, `record 12345678901`) is left
+ * alone: ids are what make an error traceable (design §9), phones are what must not leak.
+ */
+const PHONE =
+  /(?<![\w.-])(?<!(?:(?:\bids?|Ids?)"?\s*[:=]\s*\[?(?:\d+,\s*)*)|(?:\b(?:id|record|client|transaction|staff|service|company|position|account|category)\s+#?))\+?[78]?[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?![\w.-])/g;
 const URL_PASSWORD = /(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/gi;
 const AUTH_HEADER = /\b(Bearer|User)\s+[^\s,"']+/g;
 

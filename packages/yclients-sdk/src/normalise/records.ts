@@ -1,6 +1,7 @@
 import { YclientsError } from '../errors';
 import type { RecordClientRef, RecordServiceLine, RecordStaffRef, YcRecord } from '../types';
 import { asRow, requireId } from './row';
+import { cutText } from './sanitise';
 import {
   arrayOf,
   emptyToNull,
@@ -19,16 +20,17 @@ import {
  * read in the company zone. `raw` drops `documents`, which the specification says not to store.
  */
 export function normaliseRecord(value: unknown, options: NormaliseOptions = {}): YcRecord {
-  const wire = asRow(value, 'record');
-  const { documents: _documents, ...raw } = wire;
+  const raw = asRow(withoutDocuments(value), 'record');
   const id = requireId(raw, 'record');
   const zone = options.companyTimeZone;
   const datetime = toTimestamp(raw.datetime, zone) ?? toTimestamp(raw.date, zone);
   if (datetime === null) {
-    throw new YclientsError(
-      'invalid_row',
-      `record ${id}: no usable datetime (a naive date needs companyTimeZone)`,
-    );
+    const naive = [raw.datetime, raw.date].find((v) => toTimestamp(v, '+00:00') !== null);
+    const why =
+      naive === undefined
+        ? shown(raw.datetime ?? raw.date)
+        : `${shown(naive)} is naive and no companyTimeZone was given`;
+    throw new YclientsError('invalid_row', `record ${id}: no usable datetime (${why})`);
   }
   const staff = staffRef(raw.staff);
   const client = clientRef(raw.client);
@@ -72,10 +74,33 @@ export function normaliseRecord(value: unknown, options: NormaliseOptions = {}):
   };
 }
 
-/** True when the row's visit time cannot be placed without the company zone. */
+/**
+ * A wire record without `documents` (the same value when it has none). A list read applies it before
+ * anything else, so a rejected record is not stored with its documents either.
+ */
+export function withoutDocuments(value: unknown): unknown {
+  const row = objectOrNull(value);
+  if (!row || !('documents' in row)) return value;
+  const { documents: _documents, ...rest } = row;
+  return rest;
+}
+
+/**
+ * True when the row's visit time is naive: a zone would place it. A zero or missing date is not
+ * (the row is refused either way, and looking the company up would not help).
+ */
 export function recordNeedsZone(value: unknown): boolean {
   const row = objectOrNull(value);
-  return !!row && toTimestamp(row.datetime) === null;
+  if (!row || toTimestamp(row.datetime) !== null) return false;
+  return toTimestamp(row.datetime, '+00:00') !== null || toTimestamp(row.date, '+00:00') !== null;
+}
+
+/** A wire date for a message: a date is no secret, but a string there may be anything, so keep it short. */
+function shown(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${cutText(value, 40)}…` : value);
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
 }
 
 function staffRef(value: unknown): RecordStaffRef | null {

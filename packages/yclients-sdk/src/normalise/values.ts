@@ -32,10 +32,13 @@ export function toInt(value: unknown): number | null {
   return n === null ? null : Math.trunc(n);
 }
 
-/** An id: a positive integer; `0`, `""` and `[]` (the wire's "none") become null. */
+/**
+ * A reference to another row: a positive safe integer; `0`, `""` and `[]` (the wire's "none") become
+ * null, and so does a fraction or anything past 2^53-1 (never a truncated or rounded id).
+ */
 export function toId(value: unknown): number | null {
-  const n = toInt(value);
-  return n !== null && n > 0 ? n : null;
+  const n = toNumber(value);
+  return n !== null && Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
 export function toBool(value: unknown): boolean | null {
@@ -91,6 +94,9 @@ export function toDate(value: unknown): string | null {
     : null;
 }
 
+/** Unix seconds of 10000-01-01: later instants have no four-digit year (and `1e300` no Date at all). */
+const YEAR_10000_SECONDS = 253_402_300_800;
+
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
@@ -102,7 +108,7 @@ const TIMESTAMP =
  */
 export function toTimestamp(value: unknown, zone?: string): string | null {
   if (typeof value === 'number') {
-    return Number.isFinite(value) && value > 0 ? formatInstant(value * 1000, '+00:00') : null;
+    return value > 0 && value < YEAR_10000_SECONDS ? formatInstant(value * 1000, '+00:00') : null;
   }
   if (typeof value !== 'string') return null;
   const m = TIMESTAMP.exec(value.trim());

@@ -1,0 +1,80 @@
+/**
+ * The end of a refresh (a read of a whole scope), with the guards of design §9 "Distrust of upstream":
+ * finish_refresh soft-deletes only what a complete read did not return, asks for a re-read when the
+ * answer looks wrong, and withholds a mass delete the user has not confirmed. The checkpoint that
+ * closes the refresh is written in the same transaction as its deletes.
+ */
+import { finishRefresh, type LocalWindow, type RefreshOutcome, type RefreshVerdict } from '../db/merge';
+import type { Db } from '../db/queryable';
+import type { EntityContext } from './context';
+import type { EntityName } from './names';
+
+/** The verdicts that close a refresh. */
+export type FinalVerdict = 'deleted' | 'unproven' | 'withheld';
+
+const isFinal = (v: RefreshVerdict): v is FinalVerdict =>
+  v === 'deleted' || v === 'unproven' || v === 'withheld';
+
+export interface RefreshEnd {
+  entity: EntityName;
+  refreshId: number;
+  /** Names the scope in logs and in the withheld report, e.g. `records 2024-01-01..2024-01-31`. */
+  scope: string;
+  window?: LocalWindow;
+  /** True once the scope has been read again because an earlier end was `suspicious`. */
+  reread: boolean;
+  /** Rows of the read rejected without an id (quarantined): while there are any, nothing is deleted. */
+  unidentified: number;
+  /** Writes the checkpoint that closes the refresh; called in the finishing transaction. */
+  close(tx: Db, verdict: FinalVerdict): Promise<void>;
+}
+
+/**
+ * Ends a refresh and reports the verdict: `deleted`, `unproven` and `withheld` are final (the refresh
+ * is closed, withheld deletes are reported through `ctx.withheld`); `suspicious` and `seen_lost` mean the caller
+ * must read the scope again (after `seen_lost`, from scratch: see forgetRefresh).
+ */
+export async function endRefresh(ctx: EntityContext, end: RefreshEnd): Promise<RefreshOutcome> {
+  const outcome = await ctx.db.tx(async (tx) => {
+    const result = await finishRefresh(tx, {
+      entity: end.entity,
+      companyId: ctx.companyId,
+      refreshId: end.refreshId,
+      ...(end.window ? { window: end.window } : {}),
+      guard: ctx.guard,
+      reread: end.reread,
+      unidentified: end.unidentified,
+    });
+    if (isFinal(result.verdict)) await end.close(tx, result.verdict);
+    return result;
+  });
+  report(ctx, end.scope, outcome);
+  return outcome;
+}
+
+/** What a verdict means, in the log and the run summary. */
+export function report(ctx: EntityContext, scope: string, outcome: RefreshOutcome): void {
+  const { verdict, unseen, live } = outcome;
+  if (verdict === 'deleted') {
+    ctx.removed(outcome.deleted);
+  } else if (verdict === 'withheld') {
+    ctx.withheld(scope, unseen, live);
+  } else if (verdict === 'unproven') {
+    ctx.log.warn(
+      `${scope}: upstream did not return ${unseen} stored rows, but sent rows without a usable id (quarantined) that may be them; nothing was deleted`,
+      { unseen, live },
+    );
+  } else if (verdict === 'suspicious') {
+    ctx.log.warn(
+      `${scope}: the answer would remove ${unseen} of ${live} live rows; reading it again before believing it`,
+      {
+        unseen,
+        live,
+      },
+    );
+  } else {
+    ctx.log.warn(
+      `${scope}: the ids seen before the interruption were lost (a database crash or failover?); reading the scope again instead of deleting`,
+    );
+  }
+}
