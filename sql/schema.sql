@@ -534,7 +534,7 @@ end
 $function$;
 
 CREATE OR REPLACE FUNCTION yclients_sync.finish_refresh(p_company_id bigint, p_entity text, p_refresh_id bigint, p_from timestamp with time zone DEFAULT NULL::timestamp with time zone, p_to timestamp with time zone DEFAULT NULL::timestamp with time zone, p_max_rows integer DEFAULT 20, p_max_fraction numeric DEFAULT 0.10, p_confirmed boolean DEFAULT false, p_reread boolean DEFAULT false, p_unidentified integer DEFAULT 0)
- RETURNS TABLE(verdict text, deleted integer, unseen integer, live integer, seen integer)
+ RETURNS TABLE(verdict text, deleted integer, unseen integer, live integer, seen integer, sample bigint[])
  LANGUAGE plpgsql
 AS $function$
 -- Purpose: end a refresh (a read of a whole scope: a catalog, all clients of a company, one records or
@@ -554,7 +554,7 @@ AS $function$
 --                the user has not confirmed (p_confirmed): the caller reports it and fails the entity.
 --   'deleted'    the unseen rows were soft-deleted (possibly none).
 -- Returns one row: the verdict, rows soft-deleted, rows unseen (deleted or not), live rows in the scope,
---   ids seen. Idempotency: after any verdict but 'suspicious' the refresh's seen ids (and those of older,
+--   ids seen, and for 'withheld' the first 20 ids it would have deleted (for the log). Idempotency: after any verdict but 'suspicious' the refresh's seen ids (and those of older,
 --   abandoned refreshes of the entity) are cleared, so a second call finds nothing seen.
 declare
   v_scope record;
@@ -597,6 +597,16 @@ begin
     return;
   elsif not p_confirmed and unseen > p_max_rows and unseen > live * p_max_fraction then
     verdict := 'withheld';
+    execute format($sql$
+      select array_agg(u.id order by u.id) from (
+        select t.id from yclients.%1$I t
+        where t.company_id = $1 and t.deleted_at is null%2$s
+          and not exists (select 1 from yclients_staging.seen_ids s
+                          where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id
+                          offset 0)
+        order by t.id limit 20) u$sql$, v_scope.tbl, v_window)
+    into sample
+    using p_company_id, p_entity, p_refresh_id, p_from, p_to;
   else
     execute format($sql$
       with gone as (
@@ -767,7 +777,7 @@ AS $function$
 $function$;
 
 CREATE OR REPLACE FUNCTION yclients_sync.land_list(p_company_id bigint, p_run_id bigint, p_entity text, p_rows jsonb, p_state jsonb, p_refresh_id bigint, p_rejected jsonb, p_repaired integer, p_max_rows integer, p_max_fraction numeric, p_confirmed boolean, p_reread boolean, p_unidentified integer)
- RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer, quarantined integer, verdict text, removed integer, unseen integer, live integer)
+ RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer, quarantined integer, verdict text, removed integer, unseen integer, live integer, sample bigint[])
  LANGUAGE plpgsql
 AS $function$
 -- Purpose: a whole list that comes in one answer (a small catalog): land_page, then finish_refresh with
@@ -791,6 +801,7 @@ begin
   verdict := v_finish.verdict;
   unseen := v_finish.unseen;
   live := v_finish.live;
+  sample := v_finish.sample;
   return next;
 end
 $function$;

@@ -9,7 +9,7 @@ create or replace function yclients_sync.finish_refresh(
   p_confirmed boolean default false,
   p_reread boolean default false,
   p_unidentified integer default 0
-) returns table (verdict text, deleted integer, unseen integer, live integer, seen integer)
+) returns table (verdict text, deleted integer, unseen integer, live integer, seen integer, sample bigint[])
 language plpgsql as $$
 -- Purpose: end a refresh (a read of a whole scope: a catalog, all clients of a company, one records or
 --   transactions window): soft-delete the live rows of the scope that upstream did not return under
@@ -28,7 +28,7 @@ language plpgsql as $$
 --                the user has not confirmed (p_confirmed): the caller reports it and fails the entity.
 --   'deleted'    the unseen rows were soft-deleted (possibly none).
 -- Returns one row: the verdict, rows soft-deleted, rows unseen (deleted or not), live rows in the scope,
---   ids seen. Idempotency: after any verdict but 'suspicious' the refresh's seen ids (and those of older,
+--   ids seen, and for 'withheld' the first 20 ids it would have deleted (for the log). Idempotency: after any verdict but 'suspicious' the refresh's seen ids (and those of older,
 --   abandoned refreshes of the entity) are cleared, so a second call finds nothing seen.
 declare
   v_scope record;
@@ -71,6 +71,16 @@ begin
     return;
   elsif not p_confirmed and unseen > p_max_rows and unseen > live * p_max_fraction then
     verdict := 'withheld';
+    execute format($sql$
+      select array_agg(u.id order by u.id) from (
+        select t.id from yclients.%1$I t
+        where t.company_id = $1 and t.deleted_at is null%2$s
+          and not exists (select 1 from yclients_staging.seen_ids s
+                          where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id
+                          offset 0)
+        order by t.id limit 20) u$sql$, v_scope.tbl, v_window)
+    into sample
+    using p_company_id, p_entity, p_refresh_id, p_from, p_to;
   else
     execute format($sql$
       with gone as (

@@ -13,7 +13,7 @@ create or replace function yclients_sync.land_list(
   p_reread boolean,
   p_unidentified integer
 ) returns table (inserted integer, updated integer, unchanged integer, deleted integer, quarantined integer,
-                 verdict text, removed integer, unseen integer, live integer)
+                 verdict text, removed integer, unseen integer, live integer, sample bigint[])
 language plpgsql as $$
 -- Purpose: a whole list that comes in one answer (a small catalog): land_page, then finish_refresh with
 --   its guards, in one call, so a catalog costs one round trip.
@@ -36,6 +36,7 @@ begin
   verdict := v_finish.verdict;
   unseen := v_finish.unseen;
   live := v_finish.live;
+  sample := v_finish.sample;
   return next;
 end
 $$;

@@ -94,6 +94,8 @@ describe('finish_refresh guards', () => {
       verdict: 'withheld',
       deleted: 0,
       unseen: 30,
+      // what it would have deleted, for the log: the first 20 ids
+      sample: Array.from({ length: 20 }, (_, i) => String(71 + i)),
     });
     expect(await live(db, c)).toBe(100);
     expect(await db.query('select 1 from yclients_staging.seen_ids where company_id = $1', [c])).toEqual([]);

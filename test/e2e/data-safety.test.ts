@@ -146,6 +146,10 @@ describe('the mass-delete brake', () => {
     const braked = await runSync(h.env, ['--only', 'clients']);
     expect(braked.code, braked.stderr).toBe(5);
     expect(braked.stderr).toContain('--confirm-deletes');
+    const warning = braked.logs.find((l) =>
+      l.event?.toString().startsWith('clients: upstream no longer returns 100 of 650'),
+    );
+    expect(warning?.wouldDelete).toEqual(clients.slice(100, 120).map((c) => c.id));
     expect(await softDeleted('clients')).toBe(0);
     // everything else was merged
     const [renamed] = await query<{ name: string }>(

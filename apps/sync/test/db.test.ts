@@ -114,7 +114,7 @@ describe('merge calls', () => {
     });
     expect(first).toEqual({
       counts: { inserted: 2, updated: 0, unchanged: 0, deleted: 0, quarantined: 0 },
-      outcome: { verdict: 'deleted', deleted: 0, unseen: 0, live: 2 },
+      outcome: { verdict: 'deleted', deleted: 0, unseen: 0, live: 2, sample: [] },
     });
     expect(await readState(db, 7, 'positions')).toMatchObject({ lastId: 2, lastOrdinal: 2 });
 
@@ -132,7 +132,7 @@ describe('merge calls', () => {
     expect((await again(false)).outcome).toMatchObject({ verdict: 'suspicious', deleted: 0, unseen: 1 });
     expect(await again(true)).toEqual({
       counts: { inserted: 0, updated: 0, unchanged: 1, deleted: 0, quarantined: 0 },
-      outcome: { verdict: 'deleted', deleted: 1, unseen: 1, live: 2 },
+      outcome: { verdict: 'deleted', deleted: 1, unseen: 1, live: 2, sample: [] },
     });
     const rows = await db.query(
       db.sql`select id, deleted_at is not null as gone from yclients.positions where company_id = 7 order by id`,
@@ -187,7 +187,7 @@ describe('merge calls', () => {
       unidentified: 0,
     });
     // record 2; record 3 is outside the window
-    expect(deleted).toEqual({ verdict: 'deleted', deleted: 1, unseen: 1, live: 2 });
+    expect(deleted).toEqual({ verdict: 'deleted', deleted: 1, unseen: 1, live: 2, sample: [] });
     const live = await db.query(
       db.sql`select id from yclients.records where company_id = 8 and deleted_at is null order by id`,
     );

@@ -139,6 +139,8 @@ export interface RefreshOutcome {
   unseen: number;
   /** Live rows stored for the scope before the refresh ended. */
   live: number;
+  /** `withheld`: the first ids (at most 20) it would have deleted. */
+  sample: number[];
 }
 
 function toOutcome(row: Record<string, unknown> | undefined): RefreshOutcome {
@@ -147,6 +149,7 @@ function toOutcome(row: Record<string, unknown> | undefined): RefreshOutcome {
     deleted: Number(row?.deleted ?? 0),
     unseen: Number(row?.unseen ?? 0),
     live: Number(row?.live ?? 0),
+    sample: Array.isArray(row?.sample) ? row.sample.map(Number) : [],
   };
 }
 

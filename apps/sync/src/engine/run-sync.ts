@@ -397,14 +397,14 @@ async function syncEntity(
       removed: (count) => {
         summary.deleted += count;
       },
-      withheld: (scope, unseen, live) => {
+      withheld: (scope, unseen, live, sample) => {
         withheld.push({ scope, unseen, live });
         summary.withheld += unseen;
         log.warn(
           `${scope}: upstream no longer returns ${unseen} of ${live} live rows; that is more than the brake allows ` +
             `(${config.deleteBrakeRows} rows and ${config.deleteBrakePercent}%), so none were deleted. ` +
             'If they really were deleted upstream, run again with --confirm-deletes',
-          { unseen, live },
+          { unseen, live, wouldDelete: sample },
         );
       },
     });

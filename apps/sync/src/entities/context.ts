@@ -28,8 +28,8 @@ export interface EntityContext {
   counted(rows: number, counts: MergeCounts, page: PageContent): void;
   /** Adds rows a refresh soft-deleted because upstream no longer has them. */
   removed(count: number): void;
-  /** A refresh of `scope` would have soft-deleted `unseen` of `live` rows and was braked. */
-  withheld(scope: string, unseen: number, live: number): void;
+  /** A refresh of `scope` would have soft-deleted `unseen` of `live` rows (first ids: `sample`) and was braked. */
+  withheld(scope: string, unseen: number, live: number, sample: number[]): void;
 }
 
 export type EntityPipeline = (ctx: EntityContext) => Promise<void>;

@@ -58,7 +58,7 @@ export function report(ctx: EntityContext, scope: string, outcome: RefreshOutcom
   if (verdict === 'deleted') {
     ctx.removed(outcome.deleted);
   } else if (verdict === 'withheld') {
-    ctx.withheld(scope, unseen, live);
+    ctx.withheld(scope, unseen, live, outcome.sample);
   } else if (verdict === 'unproven') {
     ctx.log.warn(
       `${scope}: upstream did not return ${unseen} stored rows, but sent rows without a usable id (quarantined) that may be them; nothing was deleted`,
