@@ -14,23 +14,19 @@ import { connectDatabase } from './connect';
 /** `pg_advisory_lock(key1, key2)` held while migrating: 'ycli' and 1. */
 export const MIGRATION_LOCK: readonly [number, number] = [0x79636c69, 1];
 
-export const MIGRATIONS_DIRECTORY = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  'migrations',
-);
-
 /**
- * Functions defined once each, in their own file, and re-applied (`create or replace`) after the
- * migrations on every migrate(): the file is the function's current text. A migration drops a function
- * whose signature changes. The files are applied in name order and are all plpgsql (whose bodies are
- * checked when called, not when created), so the order does not matter.
+ * Functions and views are source files, one per function or view, named after it: the file is its current
+ * text. migrate() re-applies them all (`create or replace`) after the migrations, under the migration
+ * lock: functions first, in name order, with body checking off so a function may call one applied after
+ * it; then the views, which read the tables and the functions. Migrations keep only what has state
+ * (tables, columns, indexes, data moves) and the `drop` that a changed argument list or result needs,
+ * because `create or replace` cannot change those. (Migrations 00001–00005 still hold the first texts of
+ * the functions and views they created: they are history, never edited.)
  */
-export const FUNCTIONS_DIRECTORY = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  'functions',
-);
+const SQL_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const MIGRATIONS_DIRECTORY = path.join(SQL_ROOT, 'migrations');
+export const FUNCTIONS_DIRECTORY = path.join(SQL_ROOT, 'functions');
+export const VIEWS_DIRECTORY = path.join(SQL_ROOT, 'views');
 
 export interface MigrateOptions {
   /** Progress lines, database notices and what an administrator should run (managed databases). */
@@ -39,6 +35,8 @@ export interface MigrateOptions {
   migrationsDirectory?: string;
   /** @default sql/functions */
   functionsDirectory?: string;
+  /** @default sql/views */
+  viewsDirectory?: string;
 }
 
 export interface MigrateResult {
@@ -92,7 +90,11 @@ export async function migrate(
             }
           },
         });
-        await applyFunctions(connection, options.functionsDirectory ?? FUNCTIONS_DIRECTORY);
+        await applySources(
+          connection,
+          options.functionsDirectory ?? FUNCTIONS_DIRECTORY,
+          options.viewsDirectory ?? VIEWS_DIRECTORY,
+        );
         const missing = await missingFeatures(connection);
         for (const m of missing)
           log(`migrate: ${m.feature} is not available; an administrator can run: ${m.command}`);
@@ -109,13 +111,25 @@ export async function migrate(
 
 type Queryable = { query(q: ReturnType<typeof sql>): Promise<unknown[]> };
 
-async function applyFunctions(connection: Queryable, directory: string): Promise<void> {
-  const files = readdirSync(directory)
+/** The `.sql` files of a directory, in name order. */
+export function sourceFiles(directory: string): string[] {
+  return readdirSync(directory)
     .filter((f) => f.endsWith('.sql'))
-    .sort();
-  for (const file of files) {
-    await connection.query(sql.file(path.join(directory, file)));
+    .sort()
+    .map((f) => path.join(directory, f));
+}
+
+async function applySources(connection: Queryable, functions: string, views: string): Promise<void> {
+  await connection.query(sql`set check_function_bodies = off`);
+  try {
+    for (const file of sourceFiles(functions)) await connection.query(sql.file(file));
+  } finally {
+    await connection.query(sql`reset check_function_bodies`);
   }
+  for (const file of sourceFiles(views)) await connection.query(sql.file(file));
+  // Only the sync's own role runs these functions (default privileges cover new ones created by the role
+  // that ran 00003; this covers a function created by another role).
+  await connection.query(sql`revoke execute on all functions in schema yclients_sync from public`);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   FUNCTIONS_DIRECTORY,
   MIGRATIONS_DIRECTORY,
   migrate,
+  VIEWS_DIRECTORY,
   withClient,
   withDatabase,
 } from '@yclients-pg/sql';
@@ -60,7 +61,9 @@ export async function createTestDatabase(options: { template?: string } = {}): P
  * A hash of what migrate() applies, the migrations and the function files (names and contents): a new
  * or changed file means a new template.
  */
-export function migrationsHash(directories = [MIGRATIONS_DIRECTORY, FUNCTIONS_DIRECTORY]): string {
+export function migrationsHash(
+  directories = [MIGRATIONS_DIRECTORY, FUNCTIONS_DIRECTORY, VIEWS_DIRECTORY],
+): string {
   const hash = createHash('sha256');
   for (const directory of directories) {
     for (const name of readdirSync(directory).sort()) {
