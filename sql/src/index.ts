@@ -1,6 +1,12 @@
+export * from './company-locks';
 export * from './connect';
 export * from './database-url';
+export type { Db } from './db';
 export * from './embedded';
+export * from './entities';
+export * from './merge';
 export * from './migrate';
+export * from './run-log';
 export * from './scratch-server';
 export * from './server';
+export * from './sync-state';

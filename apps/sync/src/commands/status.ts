@@ -3,8 +3,7 @@
  * retry state and the lag since the last successful sync.
  */
 import { sql } from '@databases/pg';
-import { migrate } from '@yclients-pg/sql';
-import { lockedCompanies } from '../db/lock';
+import { lockedCompanies, migrate } from '@yclients-pg/sql';
 import { openDatabase } from '../engine/run-sync';
 import type { Logger } from '../log/logger';
 import { readDatabaseUrl } from './database-url';

@@ -5,12 +5,26 @@
  */
 import type { ConnectionPool, Queryable } from '@databases/pg';
 import { createYclientsClient, YclientsAuthError, type YclientsClient } from '@yclients-pg/sdk';
-import { connectDatabase, migrate, redactDatabaseUrl, resolveDatabase } from '@yclients-pg/sql';
+import {
+  abandonDeadRuns,
+  addCounts,
+  closeRun,
+  connectDatabase,
+  finishRunEntity,
+  markFailed,
+  markInProgress,
+  markSucceeded,
+  migrate,
+  openRun,
+  readState,
+  redactDatabaseUrl,
+  resolveDatabase,
+  startRunEntity,
+  tryLockCompanies,
+  unlockCompanies,
+  zeroCounts,
+} from '@yclients-pg/sql';
 import type { SyncConfig } from '../config';
-import { tryLockCompanies, unlockCompanies } from '../db/lock';
-import { addCounts, zeroCounts } from '../db/merge';
-import { abandonDeadRuns, closeRun, finishRunEntity, openRun, startRunEntity } from '../db/runs';
-import { markFailed, markInProgress, markSucceeded, readState } from '../db/state';
 import { PIPELINES } from '../entities';
 import { ENTITY_NAMES, type EntityName } from '../entities/names';
 import {

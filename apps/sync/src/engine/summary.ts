@@ -1,4 +1,4 @@
-import type { MergeCounts } from '../db/merge';
+import type { MergeCounts } from '@yclients-pg/sql';
 import type { EntityName } from '../entities/names';
 
 /** `partial`: merged, but deletes were withheld by the brake (design §9). */

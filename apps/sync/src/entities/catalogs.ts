@@ -6,7 +6,7 @@
  * nothing changed writes no data row.
  */
 import type { ListResult } from '@yclients-pg/sdk';
-import { mergeAndFinish } from '../db/merge';
+import { mergeAndFinish } from '@yclients-pg/sql';
 import type { EntityContext, EntityPipeline } from './context';
 import type { EntityName } from './names';
 import { report } from './refresh';

@@ -15,8 +15,14 @@
  * - Updates to clients already stored: `changed_after` (company-local, with an overlap window).
  */
 import { type Client, type CountedPage, isLastPage, iteratePages } from '@yclients-pg/sdk';
-import { anonymousRejects, forgetRefresh, seenCount, seenLost } from '../db/merge';
-import { type Checkpoint, writeCheckpoint } from '../db/state';
+import {
+  anonymousRejects,
+  type Checkpoint,
+  forgetRefresh,
+  seenCount,
+  seenLost,
+  writeCheckpoint,
+} from '@yclients-pg/sql';
 import { IncompleteReadError } from '../errors';
 import { localDateTime, minusMinutes } from '../time';
 import type { EntityContext, EntityPipeline } from './context';

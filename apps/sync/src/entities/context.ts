@@ -1,8 +1,6 @@
 import type { YclientsClient } from '@yclients-pg/sdk';
+import type { Db, DeleteGuard, EntityState, MergeCounts, PageContent } from '@yclients-pg/sql';
 import type { SyncConfig } from '../config';
-import type { DeleteGuard, MergeCounts, PageContent } from '../db/merge';
-import type { Db } from '../db/queryable';
-import type { EntityState } from '../db/state';
 import type { Logger } from '../log/logger';
 import type { Progress } from '../log/progress';
 

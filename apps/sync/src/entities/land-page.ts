@@ -1,5 +1,4 @@
-import { mergePage, type PageContent } from '../db/merge';
-import type { Checkpoint } from '../db/state';
+import { type Checkpoint, mergePage, type PageContent } from '@yclients-pg/sql';
 import type { EntityContext } from './context';
 import type { EntityName } from './names';
 

@@ -21,8 +21,14 @@ import {
   type RecordsPageOptions,
   type YcRecord,
 } from '@yclients-pg/sdk';
-import { anonymousRejects, forgetRefresh, seenCount, seenLost } from '../db/merge';
-import { type Checkpoint, writeCheckpoint } from '../db/state';
+import {
+  anonymousRejects,
+  type Checkpoint,
+  forgetRefresh,
+  seenCount,
+  seenLost,
+  writeCheckpoint,
+} from '@yclients-pg/sql';
 import { IncompleteReadError } from '../errors';
 import { addDays, daysBetween, localDate, localDateTime, minusMinutes } from '../time';
 import type { EntityContext, EntityPipeline } from './context';

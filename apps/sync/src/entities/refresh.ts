@@ -4,8 +4,14 @@
  * answer looks wrong, and withholds a mass delete the user has not confirmed. The checkpoint that
  * closes the refresh is written in the same transaction as its deletes.
  */
-import { finishRefresh, type LocalWindow, type RefreshOutcome, type RefreshVerdict } from '../db/merge';
-import type { Db } from '../db/queryable';
+
+import {
+  type Db,
+  finishRefresh,
+  type LocalWindow,
+  type RefreshOutcome,
+  type RefreshVerdict,
+} from '@yclients-pg/sql';
 import type { EntityContext } from './context';
 import type { EntityName } from './names';
 

@@ -9,8 +9,7 @@
  * a mass delete waits for `--confirm-deletes` (entities/refresh.ts).
  */
 import { iteratePages } from '@yclients-pg/sdk';
-import { anonymousRejects, forgetRefresh, seenLost } from '../db/merge';
-import { writeCheckpoint } from '../db/state';
+import { anonymousRejects, forgetRefresh, seenLost, writeCheckpoint } from '@yclients-pg/sql';
 import { IncompleteReadError } from '../errors';
 import { addDays, localDate } from '../time';
 import type { EntityContext, EntityPipeline } from './context';

@@ -1,7 +1,7 @@
 /** The run log: `yclients_sync.sync_runs` (one row per run) and `sync_run_entities` (per entity). */
 import os from 'node:os';
 import { sql } from '@databases/pg';
-import type { Db } from './queryable';
+import type { Db } from './db';
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'abandoned';
 

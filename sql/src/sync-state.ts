@@ -4,7 +4,7 @@
  * waiting → in_progress → (waiting | retry_waiting → … → error).
  */
 import { sql } from '@databases/pg';
-import type { Db } from './queryable';
+import type { Db } from './db';
 
 export interface EntityState {
   lastId: number | null;

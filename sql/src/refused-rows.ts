@@ -4,8 +4,8 @@
  * probe merged in a transaction (a savepoint inside a dry run's transaction) and rolled back, so only
  * a page that failed pays for it: about 2·log2(page size) probes per refused row.
  */
-import type { RejectedRow } from '@yclients-pg/sdk';
-import type { Db } from './queryable';
+import type { Db } from './db';
+import type { QuarantinedRow } from './merge';
 
 class ProbeRollback extends Error {}
 
@@ -25,7 +25,7 @@ export async function refusedRows<Row extends { id: number }>(
   what: string,
   rows: readonly Row[],
   merge: (db: Db, rows: readonly Row[]) => Promise<unknown>,
-): Promise<Array<{ row: Row; rejected: Omit<RejectedRow, 'index'> }>> {
+): Promise<Array<{ row: Row; rejected: Omit<QuarantinedRow, 'index'> }>> {
   const probe = async (subset: readonly Row[]): Promise<Error | null> => {
     try {
       await db.tx(async (tx) => {
@@ -39,7 +39,7 @@ export async function refusedRows<Row extends { id: number }>(
     }
     return null;
   };
-  const refused: Array<{ row: Row; rejected: Omit<RejectedRow, 'index'> }> = [];
+  const refused: Array<{ row: Row; rejected: Omit<QuarantinedRow, 'index'> }> = [];
   const search = async (subset: readonly Row[], known?: Error): Promise<void> => {
     const error = known ?? (await probe(subset));
     if (!error) return;

@@ -5,11 +5,10 @@
  * of design §9: `finish_refresh` deletes only on a proven read and brakes a mass delete.
  */
 import { isTransaction, sql } from '@databases/pg';
-import type { RejectedRow, Repairs } from '@yclients-pg/sdk';
-import type { EntityName } from '../entities/names';
-import type { Db } from './queryable';
+import type { Db } from './db';
+import type { EntityName } from './entities';
 import { isDataError, refusedRows } from './refused-rows';
-import type { Checkpoint } from './state';
+import type { Checkpoint } from './sync-state';
 
 export interface MergeCounts {
   inserted: number;
@@ -47,11 +46,23 @@ function toCounts(row: Record<string, unknown> | undefined): MergeCounts {
   };
 }
 
+/**
+ * A row upstream sent that cannot be stored (the SDK's RejectedRow): its id if it has a usable one, its
+ * position in the answer, why, and the row as text.
+ */
+export interface QuarantinedRow {
+  id: number | null;
+  index: number;
+  reason: string;
+  row: string;
+}
+
 /** A page as the SDK hands it over: the rows it could read, the rows it rejected, what it repaired. */
 export interface PageContent {
   rows: readonly { id: number }[];
-  rejected?: readonly RejectedRow[];
-  repairs?: Repairs;
+  rejected?: readonly QuarantinedRow[];
+  /** Characters fixed in the rows (U+0000 dropped, lone surrogates replaced), counted in the run log. */
+  repairs?: { nulDropped: number; surrogatesReplaced: number };
 }
 
 export interface MergeArgs {

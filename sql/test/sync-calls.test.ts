@@ -1,14 +1,15 @@
 /**
- * The sync's SQL against a real, migrated PostgreSQL: the company locks, the run log, the retry state
- * machine and the merge calls (one statement per page, catalogs reconciled in the same statement).
+ * The package's typed calls against a real, migrated PostgreSQL: the company locks, the run log, the
+ * retry state machine and the merge calls (one statement per page, catalogs reconciled in the same
+ * statement, rows the database refuses quarantined).
  */
-import { connectDatabase } from '@yclients-pg/sql';
-import { createMigratedTestDatabase, type TestDatabase } from '@yclients-pg/test/helpers/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockedCompanies, tryLockCompanies, unlockCompanies } from '../src/db/lock';
-import { finishRefresh, mergeAndFinish, mergePage, seenCount } from '../src/db/merge';
-import { abandonDeadRuns, closeRun, openRun } from '../src/db/runs';
-import { markFailed, markInProgress, markSucceeded, readState, writeCheckpoint } from '../src/db/state';
+import { createMigratedTestDatabase, type TestDatabase } from '../../test/helpers/database';
+import { lockedCompanies, tryLockCompanies, unlockCompanies } from '../src/company-locks';
+import { connectDatabase } from '../src/connect';
+import { finishRefresh, mergeAndFinish, mergePage, seenCount } from '../src/merge';
+import { abandonDeadRuns, closeRun, openRun } from '../src/run-log';
+import { markFailed, markInProgress, markSucceeded, readState, writeCheckpoint } from '../src/sync-state';
 
 let database: TestDatabase;
 let db: ReturnType<typeof connectDatabase>;
