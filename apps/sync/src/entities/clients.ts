@@ -24,7 +24,7 @@ import {
   writeCheckpoint,
 } from '@yclients-pg/sql';
 import { IncompleteReadError } from '../errors';
-import { localDateTime, minusMinutes } from '../time';
+import { changedSince, localDateTime } from '../time';
 import type { EntityContext, EntityPipeline } from './context';
 import { landPage, lastIdentified, wireIds } from './land-page';
 import { endRefresh } from './refresh';
@@ -249,7 +249,7 @@ async function readAfterOrdinal(ctx: EntityContext, cursor: { changedAfter: stri
  * checkpoints carry only the cursor: the ordinal part stays as readAfterOrdinal left it.
  */
 async function readChanged(ctx: EntityContext, cursor: { changedAfter: string }): Promise<void> {
-  const since = minusMinutes(cursor.changedAfter, ctx.config.changedAfterOverlapMinutes);
+  const since = changedSince(cursor.changedAfter, ctx.timeZone, ctx.config.changedAfterOverlapMinutes);
   const pages = iteratePages(
     (page, count) => ctx.yc.clientsPage(ctx.companyId, { page, count, changedAfter: since }),
     { label: 'changed clients', pageSize: CLIENTS_PAGE_SIZE, stop: 'total', readAhead: true },

@@ -30,7 +30,7 @@ import {
   writeCheckpoint,
 } from '@yclients-pg/sql';
 import { IncompleteReadError } from '../errors';
-import { addDays, daysBetween, localDate, localDateTime, minusMinutes } from '../time';
+import { addDays, changedSince, daysBetween, localDate, localDateTime } from '../time';
 import type { EntityContext, EntityPipeline } from './context';
 import { landPage } from './land-page';
 import { endRefresh } from './refresh';
@@ -342,7 +342,7 @@ async function readChanged(
   cursor: Extract<RecordsCursor, { mode: 'incremental' }>,
 ): Promise<void> {
   const changedAfterNext = cursor.changedAfterNext ?? localDateTime(ctx.runStartedAt, ctx.timeZone);
-  const since = minusMinutes(cursor.changedAfter, ctx.config.changedAfterOverlapMinutes);
+  const since = changedSince(cursor.changedAfter, ctx.timeZone, ctx.config.changedAfterOverlapMinutes);
   const pages = recordPages(ctx, 'changed records', { changedAfter: since, withDeleted: true }, cursor.page);
   for await (const result of pages) {
     const { page, rows } = result;

@@ -1,0 +1,71 @@
+/**
+ * Exact in every corner (issue 15): the change cursor under either reading of its zone, records that
+ * vanish upstream without a flag, text stored as sent. The simulator over HTTP, a real PostgreSQL.
+ */
+import { withClient } from '@yclients-pg/sql';
+import type pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseSnapshot, fakeSnapshot } from '../helpers/compare';
+import { type FakeOptions, type Harness, runSync, startHarness } from '../helpers/harness';
+
+const COMPANY = 101;
+const small = { clients: 650, records: 2500, transactions: 450 };
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function query<T extends pg.QueryResultRow = Record<string, unknown>>(
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  return withClient(harness!.db.url, async (client) => (await client.query<T>(text, params)).rows);
+}
+
+async function start(
+  seed: number,
+  options: Partial<FakeOptions> = {},
+  company: Record<string, unknown> = {},
+) {
+  harness = await startHarness({
+    seed,
+    rateLimit: false,
+    companies: [{ id: COMPANY, ...small, ...company }],
+    ...options,
+  });
+  const first = await runSync(harness.env);
+  expect(first.code, first.stderr).toBe(0);
+  return harness;
+}
+
+async function expectTruth(): Promise<void> {
+  expect(await databaseSnapshot(harness!.db.url, COMPANY)).toEqual(fakeSnapshot(harness!.fake, COMPANY));
+}
+
+describe('changed_after is right whichever zone YClients reads it in', () => {
+  for (const naiveTimeZone of ['company', 'server'] as const) {
+    it(`a salon 6 hours ahead of the server, changed_after read in the ${naiveTimeZone}'s zone`, async () => {
+      const h = await start(61, { naiveTimeZone }, { timezoneName: 'Asia/Vladivostok' });
+      const c = h.fake.company(COMPANY);
+      const client = [...c.clients.list()][20]!;
+      const record = [...c.records.list()][30]!;
+      c.clients.update(client.id, { name: 'Изменена после синхронизации' });
+      c.records.update(record.id, { comment: 'изменена после синхронизации' });
+      const result = await runSync(h.env);
+      expect(result.code, result.stderr).toBe(0);
+      const [stored] = await query<{ name: string }>(
+        'select name from yclients.clients where company_id = $1 and id = $2',
+        [COMPANY, client.id],
+      );
+      expect(stored?.name).toBe('Изменена после синхронизации');
+      const [visit] = await query<{ comment: string }>(
+        'select comment from yclients.records where company_id = $1 and id = $2',
+        [COMPANY, record.id],
+      );
+      expect(visit?.comment).toBe('изменена после синхронизации');
+      await expectTruth();
+    });
+  }
+});
