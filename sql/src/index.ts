@@ -6,6 +6,7 @@ export * from './embedded';
 export * from './entities';
 export * from './merge';
 export * from './migrate';
+export * from './refresh';
 export * from './run-log';
 export * from './scratch-server';
 export * from './server';

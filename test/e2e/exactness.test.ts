@@ -69,3 +69,34 @@ describe('changed_after is right whichever zone YClients reads it in', () => {
     });
   }
 });
+
+describe('records that vanish upstream without a flag', () => {
+  it('are soft-deleted after one incremental run, at a counted cost', async () => {
+    const h = await start(62);
+    const c = h.fake.company(COMPANY);
+    const records = [...c.records.list()];
+    const gone = [records[100]!.id, records[1500]!.id, records[1501]!.id];
+    for (const id of gone) expect(c.records.vanish(id)).toBe(true);
+    h.fake.clearRequests();
+    const result = await runSync(h.env, ['--only', 'records']);
+    expect(result.code, result.stderr).toBe(0);
+    const deleted = await query<{ id: string }>(
+      'select id from yclients.records where company_id = $1 and deleted_at is not null order by id',
+      [COMPANY],
+    );
+    expect(deleted.map((r) => Number(r.id))).toEqual([...gone].sort((a, b) => a - b));
+    await expectTruth();
+    // one changed_after page, one count probe, halving probes down to a page or a day, the windows' pages
+    const requests = h.fake.requests.filter((r) => r.template === '/records/{company_id}');
+    const probes = requests.filter((r) => r.query.count === '1').length;
+    expect(probes).toBeGreaterThan(1);
+    expect(probes).toBeLessThanOrEqual(1 + 2 * 2 * Math.ceil(Math.log2(800)));
+    expect(requests.length - probes).toBeLessThanOrEqual(1 + 2 * 2);
+
+    // and the next run with nothing new costs one changed_after page and one count probe
+    h.fake.clearRequests();
+    const quiet = await runSync(h.env, ['--only', 'records']);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(h.fake.requests.filter((r) => r.template === '/records/{company_id}')).toHaveLength(2);
+  });
+});

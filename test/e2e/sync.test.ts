@@ -61,7 +61,7 @@ describe('pnpm sync against the simulator', () => {
     expect(await rowVersions(harness.db.url)).toEqual(before);
     const counts = requestsByPath(harness);
     expect(counts['/clients/{company_id}']).toBe(2); // the ordinal check and one changed_after page
-    expect(counts['/records/{company_id}']).toBe(1); // one changed_after page
+    expect(counts['/records/{company_id}']).toBe(2); // one changed_after page and one count probe
     // small catalogs: one each; transactions: the window's pages plus the closing empty page
     for (const p of [
       '/company/{company_id}/staff',

@@ -2,6 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { allPages, call, get, makeFake } from './helpers';
 
 describe('mutations', () => {
+  it('a record that vanishes is in no answer, not even with the deleted ones, and lowers the count', async () => {
+    const fake = makeFake({ companies: [{ id: 101, records: 200 }] });
+    const records = [...fake.company(101).records.list()];
+    const victim = records[50]!;
+    const total = (await get(fake, '/records/101', { count: 1 })).body.meta.total_count;
+    expect(fake.company(101).records.vanish(victim.id)).toBe(true);
+    expect(fake.company(101).records.vanish(victim.id)).toBe(false);
+    expect((await get(fake, '/records/101', { count: 1 })).body.meta.total_count).toBe(total - 1);
+    const changed = await get(fake, '/records/101', {
+      count: 1000,
+      changed_after: '2000-01-01T00:00:00',
+      with_deleted: 1,
+    });
+    expect(changed.body.data.length).toBeGreaterThan(0);
+    // not even listed with the deleted ones: nothing says it went
+    expect(changed.body.data.filter((r: { id: number }) => r.id === victim.id)).toEqual([]);
+  });
+
   it('deleting early clients shifts later rows to earlier pages', async () => {
     const fake = makeFake({ companies: [{ id: 101, clients: 100 }] });
     const before = (await get(fake, '/clients/101', { page: 2, count: 20 })).body.data;

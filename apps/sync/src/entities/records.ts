@@ -12,7 +12,8 @@
  *   noted, and an incomplete window first re-reads just those days (a few dozen rows each); only if
  *   it is still incomplete (data moved during the read) is the whole window read again.
  * - Incremental: `changed_after` (company-local, minus an overlap) with `with_deleted=1`; deletes
- *   arrive as flags and become `deleted_at`.
+ *   arrive as flags and become `deleted_at`. Then one count probe finds records that vanished without
+ *   a flag (findVanished), and only the windows that differ are read again.
  */
 import {
   isLastPage,
@@ -25,6 +26,7 @@ import {
   anonymousRejects,
   type Checkpoint,
   forgetRefresh,
+  liveRows,
   seenCount,
   seenLost,
   writeCheckpoint,
@@ -90,7 +92,8 @@ export const records: EntityPipeline = async (ctx) => {
     });
     await fullLoad(ctx, cursor);
   } else {
-    await readChanged(ctx, cursor);
+    const changedAfterNext = await readChanged(ctx, cursor);
+    await findVanished(ctx, changedAfterNext);
   }
 };
 
@@ -197,11 +200,7 @@ async function fullLoad(ctx: EntityContext, start: FullCursor): Promise<void> {
       entity: 'records',
       refreshId: where.refreshId,
       scope,
-      window: {
-        from: `${window.from} 00:00:00`,
-        to: `${addDays(window.to, 1)} 23:59:00`,
-        timeZone: ctx.timeZone,
-      },
+      window: localWindow(window, ctx.timeZone),
       reread: cursor.reread ?? false,
       unidentified: read.anonymous,
       close: (tx) =>
@@ -337,10 +336,11 @@ function isLast(page: Page<unknown>): boolean {
   return isLastPage(page, RECORDS_PAGE_SIZE, 'total');
 }
 
+/** Records changed since the cursor (deletes as flags); returns the cursor the next run starts from. */
 async function readChanged(
   ctx: EntityContext,
   cursor: Extract<RecordsCursor, { mode: 'incremental' }>,
-): Promise<void> {
+): Promise<string> {
   const changedAfterNext = cursor.changedAfterNext ?? localDateTime(ctx.runStartedAt, ctx.timeZone);
   const since = changedSince(cursor.changedAfter, ctx.timeZone, ctx.config.changedAfterOverlapMinutes);
   const pages = recordPages(ctx, 'changed records', { changedAfter: since, withDeleted: true }, cursor.page);
@@ -358,4 +358,64 @@ async function readChanged(
     };
     await landPage(ctx, 'records', result, { checkpoint });
   }
+  return changedAfterNext;
+}
+
+/**
+ * Records that vanish upstream without a deleted flag (and changes that do not move `last_change_date`)
+ * never reach `changed_after`. The specification's ordinal idea answers it cheaply: one one-row request
+ * gives upstream's count of live records; when it equals the live rows stored (plus the quarantined
+ * ones), nothing vanished. Otherwise the stored span is halved, comparing one-row count probes with
+ * stored counts, down to windows of about a page or a day, and only the windows that differ are read
+ * again as refreshes (with the deletion guards of the full load).
+ */
+async function findVanished(ctx: EntityContext, changedAfterNext: string): Promise<void> {
+  const where = { entity: 'records' as const, companyId: ctx.companyId };
+  const upstream = (await ctx.yc.recordsPage(ctx.companyId, { page: 1, count: 1 })).totalCount;
+  const stored = await liveRows(ctx.db, where);
+  if (upstream === stored.count + stored.quarantined || !stored.first || !stored.last) return;
+  ctx.log.info('records: upstream counts a different number of live records; finding the days that differ', {
+    upstream,
+    stored: stored.count,
+  });
+  const windows: Window[] = [];
+  const pending: Window[] = [
+    { from: localDate(stored.first, ctx.timeZone), to: localDate(stored.last, ctx.timeZone) },
+  ];
+  for (let w = pending.pop(); w; w = pending.pop()) {
+    const probe = await ctx.yc.recordsPage(ctx.companyId, {
+      page: 1,
+      count: 1,
+      startDate: w.from,
+      endDate: addDays(w.to, 1),
+    });
+    const here = await liveRows(ctx.db, { ...where, window: localWindow(w, ctx.timeZone) });
+    if (probe.totalCount === here.count) continue;
+    const days = daysBetween(w.from, w.to) + 1;
+    if (days === 1 || here.count <= RECORDS_PAGE_SIZE) {
+      windows.push(w);
+      continue;
+    }
+    const mid = addDays(w.from, Math.floor(days / 2) - 1);
+    pending.push({ from: w.from, to: mid }, { from: addDays(mid, 1), to: w.to });
+  }
+  if (windows.length === 0) return;
+  windows.sort((a, b) => (a.from < b.from ? 1 : -1)); // newest first, like the list
+  ctx.log.info('records: reading again the windows where upstream and the database differ', {
+    windows: windows.map((w) => `${w.from}..${w.to}`).join(', '),
+  });
+  await fullLoad(ctx, {
+    mode: 'full',
+    windows,
+    index: 0,
+    page: 1,
+    pass: 1,
+    runId: ctx.runId,
+    changedAfterNext,
+  });
+}
+
+/** What the API returns for a window (start_date = from, end_date = to + 1, which stops at 23:59:00). */
+function localWindow(w: Window, timeZone: string) {
+  return { from: `${w.from} 00:00:00`, to: `${addDays(w.to, 1)} 23:59:00`, timeZone };
 }

@@ -17,6 +17,11 @@ export interface EntityApi {
   /** Deletes a row: clients, staff, services, positions, categories and accounts vanish; records get
    * `deleted: true`; transactions move to the `deleted=1` list; labels get `deleted: 1`. */
   delete(id: number): boolean;
+  /**
+   * Removes a row from every answer with no deleted flag and no new `last_change_date`, as a hard delete
+   * upstream would: nothing a `changed_after` read can see (design §9: found only by comparing counts).
+   */
+  vanish(id: number): boolean;
   get(id: number): WireRow | undefined;
   /** Every live row in wire form, computed one at a time (records/transactions: deleted ones only with `withDeleted`). */
   list(options?: { withDeleted?: boolean }): IterableIterator<WireRow>;
@@ -107,6 +112,7 @@ export function createCompanyData(ctx: CompanyContext, now: () => number): Compa
         }
         return table.delete(id);
       },
+      vanish: (id) => table.delete(id),
       get: (id) => table.get(id),
       list: () => table.rows(),
       count: () => table.size(),
@@ -170,9 +176,15 @@ export function createCompanyData(ctx: CompanyContext, now: () => number): Compa
         timeline.put(entry(row, true, current));
         return true;
       },
+      vanish(id) {
+        const current = timeline.get(id);
+        if (!current || current.deleted) return false;
+        timeline.put({ ...current, deleted: true, gone: true });
+        return true;
+      },
       get: (id) => timeline.get(id)?.row,
       *list(options = {}) {
-        for (const e of timeline.entries()) if (options.withDeleted || !e.deleted) yield e.row;
+        for (const e of timeline.entries()) if (!e.gone && (options.withDeleted || !e.deleted)) yield e.row;
       },
       count() {
         return timeline.page({ deleted: 'exclude' }, 0, 0).total;

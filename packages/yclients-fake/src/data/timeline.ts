@@ -24,6 +24,8 @@ export interface TimelineEntry<T> {
   row: T;
   time: number;
   deleted: boolean;
+  /** hard-deleted upstream: in no answer at all, not even with deleted rows */
+  gone?: boolean;
 }
 
 export type DeletedMode = 'exclude' | 'include' | 'only';
@@ -280,6 +282,7 @@ export class Timeline<T extends { id: number }, S> {
   private extras(query: TimelineQuery<T, S>): TimelineEntry<T>[] {
     const out: TimelineEntry<T>[] = [];
     const consider = (e: TimelineEntry<T>) => {
+      if (e.gone) return;
       if (query.from !== undefined && e.time < query.from) return;
       if (query.to !== undefined && e.time > query.to) return;
       if (query.deleted !== 'include' && e.deleted !== (query.deleted === 'only')) return;
