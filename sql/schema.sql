@@ -753,9 +753,10 @@ CREATE OR REPLACE FUNCTION yclients_sync.json_text(p_value jsonb)
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
 AS $function$
-  -- strings (empty → null), numbers and booleans as text; objects, arrays and null → null
+  -- strings exactly as sent ("", whitespace and "null" are text: design §9), numbers and booleans as
+  -- text; objects, arrays and null → null
   select case jsonb_typeof(p_value)
-    when 'string' then nullif(p_value #>> '{}', '')
+    when 'string' then p_value #>> '{}'
     when 'number' then p_value #>> '{}'
     when 'boolean' then p_value #>> '{}'
   end

@@ -100,3 +100,29 @@ describe('records that vanish upstream without a flag', () => {
     expect(h.fake.requests.filter((r) => r.template === '/records/{company_id}')).toHaveLength(2);
   });
 });
+
+describe('text is stored as sent', () => {
+  it('"NULL", "null", "undefined", whitespace and "" round-trip byte for byte', async () => {
+    const h = await start(63);
+    const c = h.fake.company(COMPANY);
+    const texts = ['NULL', 'null', 'undefined', '   ', '', ' Анна\t'];
+    const clients = [...c.clients.list()].slice(0, texts.length);
+    const records = [...c.records.list()].slice(0, texts.length);
+    texts.forEach((text, i) => {
+      c.clients.update(clients[i]!.id, { name: text, comment: text });
+      c.records.update(records[i]!.id, { comment: text });
+    });
+    const result = await runSync(h.env);
+    expect(result.code, result.stderr).toBe(0);
+    const stored = await query<{ id: string; name: string | null; comment: string | null }>(
+      'select id, name, comment from yclients.clients where company_id = $1 and id = any($2) order by id',
+      [COMPANY, clients.map((r) => r.id)],
+    );
+    expect(stored.map((r) => [r.name, r.comment])).toEqual(texts.map((t) => [t, t]));
+    const visits = await query<{ comment: string | null }>(
+      'select comment from yclients.records where company_id = $1 and id = any($2) order by array_position($2, id)',
+      [COMPANY, records.map((r) => r.id)],
+    );
+    expect(visits.map((r) => r.comment)).toEqual(texts);
+  });
+});

@@ -36,13 +36,13 @@ describe('positions, categories, accounts', () => {
   });
   it('service category with string scalars', () => {
     const raw = { id: '7', title: 'Стрижки', weight: '10', api_id: '' };
-    expect(normaliseServiceCategory(raw)).toEqual({ id: 7, title: 'Стрижки', weight: 10, api_id: null, raw });
+    expect(normaliseServiceCategory(raw)).toEqual({ id: 7, title: 'Стрижки', weight: 10, api_id: '', raw });
   });
   it('accounts: type decides is_cash when the flag is absent', () => {
     expect(normaliseAccount({ id: 1, title: 'Касса', type: 0, comment: '' })).toMatchObject({
       type: 0,
       is_cash: true,
-      comment: null,
+      comment: '',
     });
     expect(normaliseAccount({ id: 2, title: 'Безнал', type: '1' })).toMatchObject({
       type: 1,
@@ -146,8 +146,8 @@ describe('services', () => {
       duration_seconds: 3600,
       active: true,
       weight: 2,
-      comment: null,
-      api_id: null,
+      comment: '',
+      api_id: '',
       staff: [
         { staff_id: 5905, seance_length_seconds: 2700, price: null },
         { staff_id: 6, seance_length_seconds: 3600, price: 1800 },
@@ -211,10 +211,10 @@ describe('clients', () => {
       id: 101,
       name: 'Ирина',
       surname: 'Петрова',
-      patronymic: null,
+      patronymic: '',
       phone: '+79161234567',
-      email: null,
-      card: null,
+      email: '',
+      card: '',
       birth_date: null,
       comment: 'без комментариев',
       discount: 5,
@@ -342,7 +342,7 @@ describe('records', () => {
       paid_full: false,
       payment_status: 0,
       online: true,
-      comment: null,
+      comment: '',
       deleted: false,
       visit_id: 8262996,
       staff_id: 17969,
@@ -354,7 +354,7 @@ describe('records', () => {
         position_title: 'Топ-мастер',
       },
       client_id: 101,
-      client: { id: 101, name: 'Ирина', surname: 'Петрова', phone: '+79161234567', email: null },
+      client: { id: 101, name: 'Ирина', surname: 'Петрова', phone: '+79161234567', email: '' },
       services: [
         {
           id: 1,
@@ -446,13 +446,13 @@ describe('transactions', () => {
       id: 199254095,
       date: '2020-09-01T12:30:00+04:00',
       amount: 100,
-      comment: null,
+      comment: '',
       document_id: null,
       last_change_date: '2020-09-01T12:31:00+04:00',
       record_id: null,
       visit_id: null,
       sold_item_id: null,
-      sold_item_type: null,
+      sold_item_type: '',
       expense: { id: 8, title: 'Прочие доходы', type: 2 },
       account: { id: 17433, title: 'Касса', is_cash: true },
       client: { id: 3, name: 'Ирина', phone: '+79161234567' },

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  emptyToNull,
   normalisePhone,
   objectOrNull,
   toBool,
@@ -9,6 +8,7 @@ import {
   toId,
   toInt,
   toNumber,
+  toText,
   toTimestamp,
 } from '../src';
 import { strictId } from '../src/normalise/row';
@@ -83,12 +83,14 @@ describe('flags (§11.4)', () => {
 });
 
 describe('text and objects (§11.1)', () => {
-  it('empty strings and [] are null', () => {
-    expect(emptyToNull('')).toBeNull();
-    expect(emptyToNull('  ')).toBeNull();
-    expect(emptyToNull('null')).toBeNull();
-    expect(emptyToNull([])).toBeNull();
-    expect(emptyToNull(79161234567)).toBe('79161234567');
+  it('free text as sent; null, [] and {} are no value', () => {
+    // free text is stored as sent: only JSON null, a missing key and [] / {} are "no value"
+    for (const text of ['', '  ', 'null', 'NULL', 'undefined', ' Анна ']) expect(toText(text)).toBe(text);
+    expect(toText(null)).toBeNull();
+    expect(toText(undefined)).toBeNull();
+    expect(toText([])).toBeNull();
+    expect(toText({})).toBeNull();
+    expect(toText(79161234567)).toBe('79161234567');
     expect(objectOrNull([])).toBeNull();
     expect(objectOrNull({})).toBeNull();
     expect(objectOrNull({ id: 1 })).toEqual({ id: 1 });

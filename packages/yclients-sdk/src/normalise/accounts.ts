@@ -1,6 +1,6 @@
 import type { Account } from '../types';
 import { asRow, requireId } from './row';
-import { emptyToNull, toBool, toInt } from './values';
+import { toBool, toInt, toText } from './values';
 
 /** A cash desk or account; `type` 0 is cash, 1 non-cash (§9.5), which gives `is_cash` when absent. */
 export function normaliseAccount(value: unknown): Account {
@@ -8,10 +8,10 @@ export function normaliseAccount(value: unknown): Account {
   const type = toInt(raw.type);
   return {
     id: requireId(raw, 'account'),
-    title: emptyToNull(raw.title),
+    title: toText(raw.title),
     type,
     is_cash: toBool(raw.is_cash) ?? (type === 0 ? true : type === 1 ? false : null),
-    comment: emptyToNull(raw.comment),
+    comment: toText(raw.comment),
     raw,
   };
 }

@@ -2,7 +2,6 @@ import type { Client, ClientCategoryRef } from '../types';
 import { asRow, requireId } from './row';
 import {
   arrayOf,
-  emptyToNull,
   type NormaliseOptions,
   normalisePhone,
   objectOrNull,
@@ -12,6 +11,7 @@ import {
   toId,
   toInt,
   toNumber,
+  toText,
   toTimestamp,
 } from './values';
 
@@ -24,23 +24,23 @@ export function normaliseClient(value: unknown, options: NormaliseOptions = {}):
   const raw = asRow(value, 'client');
   return {
     id: requireId(raw, 'client'),
-    name: emptyToNull(raw.name),
-    surname: emptyToNull(raw.surname),
-    patronymic: emptyToNull(raw.patronymic),
+    name: toText(raw.name),
+    surname: toText(raw.surname),
+    patronymic: toText(raw.patronymic),
     phone: normalisePhone(raw.phone),
-    email: emptyToNull(raw.email),
-    card: emptyToNull(raw.card),
+    email: toText(raw.email),
+    card: toText(raw.card),
     birth_date: toDate(raw.birth_date),
-    comment: emptyToNull(raw.comment),
+    comment: toText(raw.comment),
     discount: toNumber(raw.discount),
     sex_id: toInt(raw.sex_id),
-    sex: emptyToNull(raw.sex),
+    sex: toText(raw.sex),
     sms_check: toBool(raw.sms_check),
     sms_bot: toBool(raw.sms_bot),
     sms_not: toBool(raw.sms_not),
     balance: toNumber(raw.balance ?? raw.deposit_balance),
     importance_id: toInt(raw.importance_id),
-    importance: emptyToNull(raw.importance),
+    importance: toText(raw.importance),
     spent: toNumber(raw.spent ?? raw.sold_amount),
     visits: toInt(raw.visits ?? raw.visits_count),
     last_change_date: toTimestamp(raw.last_change_date, options.companyTimeZone),
@@ -48,7 +48,7 @@ export function normaliseClient(value: unknown, options: NormaliseOptions = {}):
     categories: arrayOf(raw.categories).flatMap((item): ClientCategoryRef[] => {
       const c = objectOrNull(item);
       const id = toId(c?.id);
-      return c && id !== null ? [{ id, title: emptyToNull(c.title), color: toColor(c.color) }] : [];
+      return c && id !== null ? [{ id, title: toText(c.title), color: toColor(c.color) }] : [];
     }),
     raw,
   };

@@ -1,6 +1,6 @@
 import type { Company } from '../types';
 import { asRow, requireId } from './row';
-import { emptyToNull, toNumber } from './values';
+import { toNumber, toText } from './values';
 
 /** YClients' own zone: the default when a company states none (every salon is placed in one). */
 export const FALLBACK_TIME_ZONE = 'Europe/Moscow';
@@ -13,14 +13,14 @@ export function normaliseCompany(value: unknown): Company {
   const raw = asRow(value, 'company');
   return {
     id: requireId(raw, 'company'),
-    title: emptyToNull(raw.title),
+    title: toText(raw.title),
     timezone: zoneOf(raw.timezone_name) ?? zoneOf(raw.timezone) ?? FALLBACK_TIME_ZONE,
     raw,
   };
 }
 
 function zoneOf(value: unknown): string | null {
-  const text = emptyToNull(value);
+  const text = toText(value)?.trim() || null;
   if (text === null) return null;
   const hours = toNumber(text);
   if (hours !== null) {

@@ -13,7 +13,6 @@ export { normaliseTransaction } from './transactions';
 export {
   arrayOf,
   DEFAULT_SERVER_OFFSET,
-  emptyToNull,
   type NormaliseOptions,
   normalisePhone,
   objectOrNull,
@@ -23,5 +22,6 @@ export {
   toId,
   toInt,
   toNumber,
+  toText,
   toTimestamp,
 } from './values';

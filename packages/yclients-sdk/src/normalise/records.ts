@@ -4,7 +4,6 @@ import { asRow, requireId } from './row';
 import { cutText } from './sanitise';
 import {
   arrayOf,
-  emptyToNull,
   type NormaliseOptions,
   normalisePhone,
   objectOrNull,
@@ -12,6 +11,7 @@ import {
   toId,
   toInt,
   toNumber,
+  toText,
   toTimestamp,
 } from './values';
 
@@ -46,7 +46,7 @@ export function normaliseRecord(value: unknown, options: NormaliseOptions = {}):
     paid_full: toBool(raw.paid_full),
     payment_status: paymentStatus(raw.payment_status),
     online: toBool(raw.online),
-    comment: emptyToNull(raw.comment),
+    comment: toText(raw.comment),
     deleted: toBool(raw.deleted) ?? false,
     visit_id: toId(raw.visit_id),
     staff_id: toId(raw.staff_id) ?? staff?.id ?? null,
@@ -60,7 +60,7 @@ export function normaliseRecord(value: unknown, options: NormaliseOptions = {}):
       return [
         {
           id: serviceId,
-          title: emptyToNull(s.title),
+          title: toText(s.title),
           cost: toNumber(s.cost),
           first_cost: toNumber(s.first_cost),
           discount: toNumber(s.discount),
@@ -110,10 +110,10 @@ function staffRef(value: unknown): RecordStaffRef | null {
   const position = objectOrNull(s.position);
   return {
     id,
-    name: emptyToNull(s.name),
-    specialization: emptyToNull(s.specialization),
+    name: toText(s.name),
+    specialization: toText(s.specialization),
     position_id: toId(position?.id),
-    position_title: emptyToNull(position?.title),
+    position_title: toText(position?.title),
   };
 }
 
@@ -123,15 +123,15 @@ function clientRef(value: unknown): RecordClientRef | null {
   if (!c || id === null) return null;
   return {
     id,
-    name: emptyToNull(c.name),
-    surname: emptyToNull(c.surname),
+    name: toText(c.name),
+    surname: toText(c.surname),
     phone: normalisePhone(c.phone),
-    email: emptyToNull(c.email),
+    email: toText(c.email),
   };
 }
 
 function paymentStatus(value: unknown): number | string | null {
   const n = toInt(value);
   if (n !== null) return n;
-  return emptyToNull(value);
+  return toText(value);
 }

@@ -1,14 +1,14 @@
 import type { ServiceCategory } from '../types';
 import { asRow, requireId } from './row';
-import { emptyToNull, toNumber } from './values';
+import { toNumber, toText } from './values';
 
 export function normaliseServiceCategory(value: unknown): ServiceCategory {
   const raw = asRow(value, 'service category');
   return {
     id: requireId(raw, 'service category'),
-    title: emptyToNull(raw.title),
+    title: toText(raw.title),
     weight: toNumber(raw.weight),
-    api_id: emptyToNull(raw.api_id),
+    api_id: toText(raw.api_id),
     raw,
   };
 }

@@ -1,6 +1,6 @@
 import type { Service, ServiceStaff } from '../types';
 import { asRow, requireId } from './row';
-import { arrayOf, emptyToNull, objectOrNull, toBool, toId, toInt, toNumber } from './values';
+import { arrayOf, objectOrNull, toBool, toId, toInt, toNumber, toText } from './values';
 
 /** A service with the staff who perform it (`staff[]`: staff id, their own duration and price). */
 export function normaliseService(value: unknown): Service {
@@ -8,14 +8,14 @@ export function normaliseService(value: unknown): Service {
   return {
     id: requireId(raw, 'service'),
     category_id: toId(raw.category_id),
-    title: emptyToNull(raw.title),
+    title: toText(raw.title),
     price_min: toNumber(raw.price_min),
     price_max: toNumber(raw.price_max),
     duration_seconds: toInt(raw.duration),
     active: toBool(raw.active),
     weight: toNumber(raw.weight),
-    comment: emptyToNull(raw.comment),
-    api_id: emptyToNull(raw.api_id),
+    comment: toText(raw.comment),
+    api_id: toText(raw.api_id),
     staff: arrayOf(raw.staff).flatMap((item): ServiceStaff[] => {
       const link = objectOrNull(item);
       const staffId = toId(link?.id ?? link?.staff_id);

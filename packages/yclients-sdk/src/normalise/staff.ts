@@ -1,6 +1,6 @@
 import type { Staff } from '../types';
 import { asRow, requireId } from './row';
-import { emptyToNull, objectOrNull, toBool, toDate, toId, toNumber } from './values';
+import { objectOrNull, toBool, toDate, toId, toNumber, toText } from './values';
 
 /**
  * Staff from `/company/{id}/staff` (numbers) or the deprecated list (strings, `position: []`).
@@ -11,18 +11,18 @@ export function normaliseStaff(value: unknown): Staff {
   const position = objectOrNull(raw.position);
   return {
     id: requireId(raw, 'staff'),
-    name: emptyToNull(raw.name),
-    specialization: emptyToNull(raw.specialization),
+    name: toText(raw.name),
+    specialization: toText(raw.specialization),
     position_id: toId(position?.id),
-    position_title: emptyToNull(position?.title),
+    position_title: toText(position?.title),
     fired: toBool(raw.is_fired) ?? toBool(raw.fired),
     hidden: toBool(raw.hidden),
     deleted: toBool(raw.is_deleted) ?? toBool(raw.status) ?? false,
     user_id: toId(raw.user_id),
     weight: toNumber(raw.weight),
-    api_id: emptyToNull(raw.api_id),
+    api_id: toText(raw.api_id),
     dismissal_date: toDate(raw.dismissal_date),
-    avatar: emptyToNull(raw.avatar),
+    avatar: toText(raw.avatar),
     raw,
   };
 }

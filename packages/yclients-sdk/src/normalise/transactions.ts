@@ -2,7 +2,6 @@ import type { Transaction } from '../types';
 import { asRow, requireId } from './row';
 import {
   DEFAULT_SERVER_OFFSET,
-  emptyToNull,
   type NormaliseOptions,
   normalisePhone,
   objectOrNull,
@@ -10,6 +9,7 @@ import {
   toId,
   toInt,
   toNumber,
+  toText,
   toTimestamp,
 } from './values';
 
@@ -30,16 +30,16 @@ export function normaliseTransaction(value: unknown, options: NormaliseOptions =
     id: requireId(raw, 'transaction'),
     date: toTimestamp(raw.date, zone),
     amount: toNumber(raw.amount),
-    comment: emptyToNull(raw.comment),
+    comment: toText(raw.comment),
     document_id: toId(raw.document_id),
     last_change_date: toTimestamp(raw.last_change_date, zone),
     record_id: toId(raw.record_id),
     visit_id: toId(raw.visit_id),
     sold_item_id: toId(raw.sold_item_id),
-    sold_item_type: emptyToNull(raw.sold_item_type),
-    expense: withId(expense, (e, id) => ({ id, title: emptyToNull(e.title), type: toInt(e.type) })),
-    account: withId(account, (a, id) => ({ id, title: emptyToNull(a.title), is_cash: toBool(a.is_cash) })),
-    client: withId(client, (c, id) => ({ id, name: emptyToNull(c.name), phone: normalisePhone(c.phone) })),
+    sold_item_type: toText(raw.sold_item_type),
+    expense: withId(expense, (e, id) => ({ id, title: toText(e.title), type: toInt(e.type) })),
+    account: withId(account, (a, id) => ({ id, title: toText(a.title), is_cash: toBool(a.is_cash) })),
+    client: withId(client, (c, id) => ({ id, name: toText(c.name), phone: normalisePhone(c.phone) })),
     master: party(raw.master),
     supplier: party(raw.supplier),
     raw,
@@ -47,7 +47,7 @@ export function normaliseTransaction(value: unknown, options: NormaliseOptions =
 }
 
 function party(value: unknown): { id: number; title: string | null } | null {
-  return withId(objectOrNull(value), (p, id) => ({ id, title: emptyToNull(p.title) ?? emptyToNull(p.name) }));
+  return withId(objectOrNull(value), (p, id) => ({ id, title: toText(p.title) ?? toText(p.name) }));
 }
 
 function withId<T>(

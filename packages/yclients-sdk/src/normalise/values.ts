@@ -52,12 +52,19 @@ export function toBool(value: unknown): boolean | null {
   return null;
 }
 
-/** Text with `""`, `"null"`, `[]` and `{}` as null; numbers (phones, api ids) become strings. */
-export function emptyToNull(value: unknown): string | null {
+/**
+ * Free text exactly as sent: `""`, whitespace, `"null"` and `"NULL"` are text (a client may be called
+ * that). Only JSON `null`, a missing key and YClients' `[]` / `{}` for "no value" are null; numbers
+ * (phones, api ids sent as numbers) become their decimal text.
+ */
+export function toText(value: unknown): string | null {
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : null;
-  if (typeof value !== 'string') return null;
-  const s = value.trim();
-  return NULL_WORDS.has(s.toLowerCase()) ? null : value;
+  return typeof value === 'string' ? value : null;
+}
+
+/** A code-like value (a colour, a zone, a phone): its text trimmed, and null when blank. */
+function codeOf(value: unknown): string | null {
+  return toText(value)?.trim() || null;
 }
 
 /** A non-empty JSON object, else null (`[]` is how YClients spells an empty object). */
@@ -73,7 +80,7 @@ export function arrayOf(value: unknown): unknown[] {
 
 /** `#RRGGBB`; YClients sends label colours with and without `#` (§11.12). */
 export function toColor(value: unknown): string | null {
-  const s = emptyToNull(value)?.trim() ?? null;
+  const s = codeOf(value);
   if (s === null) return null;
   return /^[0-9a-f]{3}([0-9a-f]{3})?$/i.test(s) ? `#${s}` : s;
 }
@@ -197,9 +204,9 @@ function offsetInZone(localMs: number, timeZone: string): string {
  * else (masked, with letters, too short) is kept as given. Empty is null.
  */
 export function normalisePhone(value: unknown): string | null {
-  const given = emptyToNull(value);
-  if (given === null) return null;
-  const s = given.trim();
+  const given = toText(value);
+  const s = given?.trim();
+  if (!given || !s) return null;
   if (!/^\+?[\d\s()\-.]+$/.test(s)) return given;
   const digits = s.replace(/\D/g, '');
   if (digits.length === 10 && !s.startsWith('+')) return `+7${digits}`;
