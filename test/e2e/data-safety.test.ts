@@ -53,7 +53,7 @@ const until = async (check: () => Promise<boolean>) => {
 describe('one empty or short answer deletes nothing', () => {
   it('records (--full): a page answered empty with total 0 is read again; nothing is soft-deleted', async () => {
     const h = await start(11);
-    h.fake.faults.emptyNext(1, { path: '/records/{company_id}', query: { page: '2', count: '1000' } });
+    h.fake.faults.emptyNext(1, { path: '/records/{company_id}', query: { page: '2' } });
     const result = await runSync(h.env, ['--full', '--only', 'records']);
     expect(result.code, result.stderr).toBe(0);
     expect(h.fake.faults.pending()).toBe(0);

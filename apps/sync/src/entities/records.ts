@@ -2,15 +2,18 @@
  * Records are listed newest visit first and ties in visit time come back in a different order on each
  * request, so a global ordinal means nothing here (yclients-open-questions Q1).
  *
- * - Full load: the visit-date range is cut into windows; each window is read page by page and is
+ * - Full load: the visit-date range is cut into windows; each window is read by position and is
  *   complete only when the number of distinct ids seen equals its `total_count`. Each window is its
  *   own refresh: once complete, rows inside it that upstream no longer has are soft-deleted.
- *   `end_date` stops at 23:59:00 local time, so a window asks for one more day. Every page
- *   checkpoints (window, page); a killed load resumes at the next page.
+ *   `end_date` stops at 23:59:00 local time, so a window asks for one more day. Every answer
+ *   checkpoints (window, position); a killed load resumes where it stopped.
  * - Ties: a page boundary can only lose or repeat rows when the rows on both sides of it share a visit
- *   time (the times at each position do not depend on how ties are ordered). Such boundaries are
- *   noted, and an incomplete window first re-reads just those days (a few dozen rows each); only if
- *   it is still incomplete (data moved during the read) is the whole window read again.
+ *   time (the times at each position do not depend on how ties are ordered). So each request starts
+ *   at the first position not proven complete, with a page size that makes it a page start, and keeps
+ *   the rows up to the last change of visit time (positions.ts): no boundary splits a tie, and a full
+ *   load costs about ceil(rows / 1,000) requests. Only a tie longer than a page is left to chance; its
+ *   day is read again whole if the window comes up short, and an incomplete window (data moved during
+ *   the read) is read again.
  * - Incremental: `changed_after` (company-local, minus an overlap) with `with_deleted=1`; deletes
  *   arrive as flags and become `deleted_at`. Then one count probe finds records that vanished without
  *   a flag (findVanished), and only the windows that differ are read again.
@@ -34,12 +37,16 @@ import {
 import { IncompleteReadError } from '../errors';
 import { addDays, changedSince, daysBetween, localDate, localDateTime } from '../time';
 import type { EntityContext, EntityPipeline } from './context';
-import { landPage } from './land-page';
+import { asPage, landPage, wireOrder } from './land-page';
+import { lastGroupStart, pageAt } from './positions';
 import { endRefresh } from './refresh';
 
 export const RECORDS_PAGE_SIZE = 1000;
-/** Target rows per window: small enough that a re-read is cheap, large enough to waste few requests. */
-const ROWS_PER_WINDOW = 20_000;
+/**
+ * Target rows per window: small enough that a re-read is cheap and that a request deep in a window
+ * rereads few rows (pageAt: fewer than the pages before it), large enough to waste few requests.
+ */
+const ROWS_PER_WINDOW = 10_000;
 const MAX_WINDOWS = 500;
 const MAX_WINDOW_PASSES = 3;
 /** Rows asked for when a one-row probe's row was rejected. */
@@ -54,13 +61,14 @@ type FullCursor = {
   mode: 'full';
   windows: Window[];
   index: number;
-  page: number;
+  /** the window's first position (1-based) not yet landed in this pass */
+  position?: number;
+  /** a cursor written before positions: the window's next page of 1,000 */
+  page?: number;
   pass: number;
   runId: number;
   changedAfterNext: string;
-  /** visit time of the last row of the page before `page` (to spot ties across the boundary) */
-  lastAt?: string;
-  /** local days where tied rows straddled a page boundary in this pass */
+  /** local days where a group of tied rows longer than a page was read in this pass */
   tieDays?: string[];
   /** the total page 1 of this pass reported: every later page must report the same */
   total?: number;
@@ -88,9 +96,9 @@ export const records: EntityPipeline = async (ctx) => {
   } else if (cursor.mode === 'full') {
     ctx.log.info('records: resuming an interrupted full load', {
       window: cursor.index + 1,
-      page: cursor.page,
+      position: positionOf(cursor),
     });
-    await fullLoad(ctx, cursor);
+    await fullLoad(ctx, { ...cursor, position: positionOf(cursor), page: undefined });
   } else {
     const changedAfterNext = await readChanged(ctx, cursor);
     await findVanished(ctx, changedAfterNext);
@@ -104,7 +112,7 @@ export const records: EntityPipeline = async (ctx) => {
  */
 async function planWindows(ctx: EntityContext): Promise<FullCursor> {
   const changedAfterNext = localDateTime(ctx.runStartedAt, ctx.timeZone);
-  const base = { mode: 'full' as const, index: 0, page: 1, pass: 1, runId: ctx.runId, changedAfterNext };
+  const base = { mode: 'full' as const, index: 0, position: 1, pass: 1, runId: ctx.runId, changedAfterNext };
   const probe = (page: number, count = 1) => ctx.yc.recordsPage(ctx.companyId, { page, count });
   let newest = await probe(1);
   if (newest.totalCount === 0) newest = await probe(1);
@@ -147,7 +155,7 @@ function dayOf(row: YcRecord, timeZone: string): string {
 async function fullLoad(ctx: EntityContext, start: FullCursor): Promise<void> {
   const { windows, changedAfterNext } = start;
   let cursor: FullCursor = start;
-  if (start.index === 0 && start.page === 1 && start.pass === 1) {
+  if (start.index === 0 && positionOf(start) === 1 && start.pass === 1) {
     // Saved before the first window is read, so a full load (a --full) killed before its first page is
     // still a full load on the next run.
     await writeCheckpoint(ctx.db, ctx.companyId, 'records', { page_size: RECORDS_PAGE_SIZE, cursor: start });
@@ -233,6 +241,11 @@ async function fullLoad(ctx: EntityContext, start: FullCursor): Promise<void> {
   }
 }
 
+/** The next position of a cursor; one written before positions counted pages of 1,000. */
+function positionOf(cursor: FullCursor): number {
+  return cursor.position ?? ((cursor.page ?? 1) - 1) * RECORDS_PAGE_SIZE + 1;
+}
+
 /** One refresh id per window, so completeness and deletes are judged per window. */
 function windowRefresh(ctx: EntityContext, cursor: FullCursor) {
   return {
@@ -245,20 +258,24 @@ function windowRefresh(ctx: EntityContext, cursor: FullCursor) {
 function nextPass(cursor: FullCursor, reread: boolean): FullCursor {
   return {
     ...cursor,
-    page: 1,
+    position: 1,
+    page: undefined,
     pass: cursor.pass + 1,
     total: undefined,
     anonymous: 0,
-    lastAt: undefined,
     tieDays: [],
     reread,
   };
 }
 
 /**
- * One pass over the current window from `cursor.page`, every page landed under the window's refresh.
- * Returns the cursor after its last page, the window's total (page 1's; every page must agree), the
- * rows rejected without an id, and the days where tied rows straddled a page boundary.
+ * One pass over the current window by position (positions.ts): every request starts at the first
+ * position not yet proven complete and lands the rows up to the last change of visit time in its
+ * answer, so no page boundary splits rows that share a time and every position is landed once. The
+ * next request goes out before the answer lands. A group of tied rows longer than a page is landed as
+ * it comes and its day noted, to be read again whole if the window comes up short. Returns the cursor
+ * after the pass, the window's total (every answer must report the same), the rows rejected without
+ * an id and those days.
  */
 async function readWindowPass(
   ctx: EntityContext,
@@ -272,36 +289,55 @@ async function readWindowPass(
 }> {
   const window = start.windows[start.index]!;
   const refreshId = windowRefresh(ctx, start).refreshId;
-  let { total, lastAt } = start;
+  const filter = { startDate: window.from, endDate: addDays(window.to, 1) };
+  let { total } = start;
+  let position = start.position ?? 1;
   let anonymous = start.anonymous ?? 0;
   let consistent = true;
   const tieDays = new Set(start.tieDays);
   let cursor = start;
-  const pages = recordPages(
-    ctx,
-    'records window',
-    { startDate: window.from, endDate: addDays(window.to, 1) },
-    start.page,
-  );
-  for await (const result of pages) {
-    const { page: n, rows } = result;
-    if (total === undefined) total = result.totalCount;
-    else if (result.totalCount !== total) consistent = false;
-    anonymous += anonymousRejects(result);
-    const first = rows[0];
-    if (n > 1 && first && lastAt === first.datetime) tieDays.add(dayOf(first, ctx.timeZone));
-    lastAt = rows.at(-1)?.datetime ?? lastAt;
-    // after the last page the cursor stays on it: the window's completeness check comes next
-    cursor = { ...start, page: isLast(result) ? n : n + 1, total, anonymous, lastAt, tieDays: [...tieDays] };
-    await landPage(ctx, 'records', result, {
-      refreshId,
-      checkpoint: {
-        last_id: rows.at(-1)?.id ?? null,
-        last_ordinal: null,
-        page_size: RECORDS_PAGE_SIZE,
-        cursor,
+  const request = (from: number) => {
+    const at = pageAt(from, RECORDS_PAGE_SIZE);
+    const answer = ctx.yc
+      .recordsPage(ctx.companyId, { ...filter, page: at.page, count: at.count })
+      .then((page) => ({ page, at }));
+    answer.catch(() => {}); // read ahead: awaited below, or dropped with the pass when it fails
+    return answer;
+  };
+  let pending = total !== undefined && position > total ? null : request(position);
+  while (pending) {
+    const { page, at } = await pending;
+    pending = null;
+    if (total === undefined) total = page.totalCount;
+    else if (page.totalCount !== total) consistent = false;
+    const fresh = wireOrder(page).slice(position - at.start);
+    const atEnd = at.start - 1 + page.rows.length + page.rejected.length >= page.totalCount;
+    let keep = fresh.length;
+    if (!atEnd) {
+      const cut = lastGroupStart(fresh.map((w) => (w.row ? Date.parse(w.row.datetime) : null)));
+      if (cut > 0) keep = cut;
+      else if (fresh[0]?.row) tieDays.add(dayOf(fresh[0].row, ctx.timeZone)); // one group past a page
+    }
+    if (keep === 0) break; // the list shrank under the reader: the completeness check decides
+    position += keep;
+    if (!atEnd) pending = request(position);
+    const landed = asPage(fresh.slice(0, keep));
+    anonymous += anonymousRejects(landed);
+    cursor = { ...start, position, total, anonymous, tieDays: [...tieDays] };
+    await landPage(
+      ctx,
+      'records',
+      { ...landed, repairs: page.repairs },
+      {
+        refreshId,
+        checkpoint: {
+          last_id: landed.rows.at(-1)?.id ?? null,
+          last_ordinal: null,
+          page_size: RECORDS_PAGE_SIZE,
+          cursor,
+        },
       },
-    });
+    );
   }
   return { cursor, total, consistent, anonymous, tieDays: [...tieDays] };
 }
@@ -408,7 +444,7 @@ async function findVanished(ctx: EntityContext, changedAfterNext: string): Promi
     mode: 'full',
     windows,
     index: 0,
-    page: 1,
+    position: 1,
     pass: 1,
     runId: ctx.runId,
     changedAfterNext,
