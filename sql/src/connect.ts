@@ -13,6 +13,10 @@ export interface ConnectOptions {
   applicationName?: string;
   /** Called with errors of idle connections (a dropped server connection), instead of crashing. */
   onError?: (error: Error) => void;
+  /** `statement_timeout` of every session: a statement running longer fails (and is retried later). */
+  statementTimeoutMs?: number;
+  /** `lock_timeout`: a statement waiting longer for a lock another session holds fails. */
+  lockTimeoutMs?: number;
 }
 
 type SslSetting = 'prefer' | ConnectionOptions;
@@ -61,6 +65,8 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Conn
     idleTimeoutMilliseconds: 30_000,
     keepAlive: true,
     ...(ssl === undefined ? {} : { ssl }),
+    ...(options.statementTimeoutMs ? { statementTimeoutMilliseconds: options.statementTimeoutMs } : {}),
+    ...(options.lockTimeoutMs ? { lockTimeoutMilliseconds: options.lockTimeoutMs } : {}),
     onError: options.onError ?? (() => {}),
   });
 }

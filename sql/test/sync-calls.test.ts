@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMigratedTestDatabase, type TestDatabase } from '../../test/helpers/database';
 import { lockedCompanies, tryLockCompanies, unlockCompanies } from '../src/company-locks';
 import { connectDatabase } from '../src/connect';
-import { finishRefresh, mergeAndFinish, mergePage, seenCount } from '../src/merge';
+import { mergePage } from '../src/merge';
+import { finishRefresh, mergeAndFinish, seenCount } from '../src/refresh';
 import { abandonDeadRuns, closeRun, openRun } from '../src/run-log';
 import { markFailed, markInProgress, markSucceeded, readState, writeCheckpoint } from '../src/sync-state';
 

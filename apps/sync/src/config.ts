@@ -36,6 +36,10 @@ export interface SyncConfig {
   deleteBrakePercent: number;
   /** Largest API answer read, in MiB; bigger ones are refused (and retried) instead of exhausting memory. @default 16 */
   maxResponseMb: number;
+  /** `statement_timeout` of the sync's database session, ms. @default 300000 */
+  statementTimeoutMs: number;
+  /** `lock_timeout`: how long a statement waits for a row or table another session holds, ms. @default 30000 */
+  lockTimeoutMs: number;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.yclients.com/api/v1';
@@ -158,6 +162,8 @@ export function readConfig(env: NodeJS.ProcessEnv): SyncConfig {
     deleteBrakeRows: positiveInt(env, 'YCLIENTS_DELETE_BRAKE_ROWS', 20, problems, { min: 0 }),
     deleteBrakePercent: positiveInt(env, 'YCLIENTS_DELETE_BRAKE_PERCENT', 10, problems, { min: 0, max: 100 }),
     maxResponseMb: positiveInt(env, 'YCLIENTS_MAX_RESPONSE_MB', 16, problems, { max: 1024 }),
+    statementTimeoutMs: positiveInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 300_000, problems, { min: 100 }),
+    lockTimeoutMs: positiveInt(env, 'DATABASE_LOCK_TIMEOUT_MS', 30_000, problems, { min: 100 }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -28,6 +28,7 @@ import type { SyncConfig } from '../config';
 import { PIPELINES } from '../entities';
 import { ENTITY_NAMES, type EntityName } from '../entities/names';
 import {
+  ConfigError,
   CredentialsRefusedError,
   DatabaseUnreachableError,
   DeletesWithheldError,
@@ -77,13 +78,50 @@ export function isUnreachable(error: unknown): boolean {
   if (!e) return false;
   if (e.code && CONNECTION_CODES.has(e.code)) return true;
   if (e.code === '28P01' || e.code === '28000' || e.code === '3D000') return true;
+  // the session ended under us: connection exceptions, terminated by an administrator, a crash or
+  // restart of the server, an idle-session timeout
+  if (e.code?.startsWith('08') || /^57P0[1-5]$/.test(e.code ?? '')) return true;
   if (/timeout expired|Connection terminated|connect ETIMEDOUT|getaddrinfo/i.test(e.message ?? ''))
     return true;
   return e.cause ? isUnreachable(e.cause) : false;
 }
 
+/** TLS was asked for and could not be had: the server offers none, or its certificate does not verify. */
+function isTlsFailure(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; cause?: unknown } | undefined;
+  if (!e) return false;
+  if (/SSL|TLS|certificate|self[- ]signed|CERT_|UNABLE_TO_VERIFY/i.test(`${e.code ?? ''} ${e.message ?? ''}`))
+    return true;
+  return e.cause ? isTlsFailure(e.cause) : false;
+}
+
+/**
+ * A migration the sync's database user may not run (SQLSTATE 42501): a configuration problem with the
+ * statements an administrator can run, not a bug.
+ */
+function migrationRefused(error: unknown, url: string): ConfigError | null {
+  if ((error as { code?: string } | undefined)?.code !== '42501') return null;
+  let user = 'the sync user';
+  let database = 'the database';
+  try {
+    const parsed = new URL(url);
+    if (parsed.username) user = decodeURIComponent(parsed.username);
+    if (parsed.pathname.length > 1) database = decodeURIComponent(parsed.pathname.slice(1));
+  } catch {
+    // keep the generic names
+  }
+  return new ConfigError([
+    {
+      variable: 'DATABASE_URL',
+      message:
+        `the database user may not create what the migrations need (${messageOf(error)}); ` +
+        `an administrator can run: GRANT CREATE ON DATABASE "${database}" TO "${user}"; GRANT CREATE ON SCHEMA public TO "${user}";`,
+    },
+  ]);
+}
+
 export async function openDatabase(
-  config: Pick<SyncConfig, 'databaseUrl'>,
+  config: Pick<SyncConfig, 'databaseUrl'> & Partial<Pick<SyncConfig, 'statementTimeoutMs' | 'lockTimeoutMs'>>,
   deps: Pick<SyncDeps, 'log' | 'env'>,
 ): Promise<{ db: ConnectionPool; url: string; close(): Promise<void> }> {
   const resolved = await resolveDatabase(
@@ -98,11 +136,20 @@ export async function openDatabase(
     deps.log.info('using the embedded PostgreSQL (DATABASE_URL is not set)', {
       dataDir: resolved.embedded.dataDir,
     });
-  const db = connectDatabase(resolved.url, { poolSize: 4 });
+  const db = connectDatabase(resolved.url, {
+    poolSize: 2,
+    statementTimeoutMs: config.statementTimeoutMs,
+    lockTimeoutMs: config.lockTimeoutMs,
+  });
   try {
     await db.query(db.sql`select 1`);
   } catch (error) {
     await db.dispose().catch(() => {});
+    if (isTlsFailure(error)) {
+      throw new DatabaseUnreachableError(
+        `no TLS connection to the database at ${redactDatabaseUrl(resolved.url)} (check sslmode and sslrootcert in DATABASE_URL): ${messageOf(error)}`,
+      );
+    }
     if (isUnreachable(error)) {
       throw new DatabaseUnreachableError(
         `cannot reach the database at ${redactDatabaseUrl(resolved.url)}: ${messageOf(error)}`,
@@ -121,6 +168,12 @@ export async function openDatabase(
   };
 }
 
+/**
+ * How often the session that holds the company locks is pinged while it waits on the API, so a server's
+ * `idle_session_timeout` (or a proxy's idle cut-off) does not end it, and with it the locks.
+ */
+const SESSION_HEARTBEAT_MS = 2_000;
+
 export async function runSync(
   config: SyncConfig,
   options: SyncOptions,
@@ -131,16 +184,25 @@ export async function runSync(
   const entities = ENTITY_NAMES.filter((e) => !options.only || options.only.includes(e));
   const { db, url, close } = await openDatabase(config, deps);
   try {
-    await migrate(url, { log: (m: string) => deps.log.info(m) });
-    return await db.task(async (lockConn) => {
-      const held = await tryLockCompanies(lockConn, companyIds);
+    await migrate(url, { log: (m: string) => deps.log.info(m) }).catch((error) => {
+      throw migrationRefused(error, url) ?? error;
+    });
+    // Every write of the run goes through the one session that holds the company locks: if that
+    // session ends (terminated, timed out, a failover), its locks go with it and so does every later
+    // write, so a run can never write without its lock. (A transaction-mode pooler cannot hold a
+    // session lock: the README says to use a direct or session-mode connection.)
+    return await db.task(async (session) => {
+      const held = await tryLockCompanies(session, companyIds);
       if (held.length > 0) throw new LockHeldError(held);
+      const heartbeat = setInterval(() => {
+        session.query(session.sql`select 1`).catch(() => {}); // a lost session fails the next write
+      }, SESSION_HEARTBEAT_MS);
       try {
         const work = (q: Queryable) =>
           syncCompanies(q, config, { ...options, companyIds }, entities, deps, startedAt);
-        if (!options.dryRun) return await work(db);
+        if (!options.dryRun) return await work(session);
         let result: SyncSummary | undefined;
-        await db
+        await session
           .tx(async (tx) => {
             result = await work(tx);
             throw new DryRunRollback();
@@ -150,9 +212,17 @@ export async function runSync(
           });
         return result!;
       } finally {
-        await unlockCompanies(lockConn, companyIds).catch(() => {});
+        clearInterval(heartbeat);
+        await unlockCompanies(session, companyIds).catch(() => {});
       }
     });
+  } catch (error) {
+    if (isUnreachable(error)) {
+      throw new DatabaseUnreachableError(
+        `lost the database connection during the run; the session holding the company locks went with it, so nothing more was written (the next run resumes from the last committed page): ${messageOf(error)}`,
+      );
+    }
+    throw error;
   } finally {
     await close();
   }
@@ -426,6 +496,7 @@ async function syncEntity(
     await markSucceeded(db, companyId, entity);
   } catch (error) {
     deps.progress.clear();
+    if (isUnreachable(error)) throw error; // the session is gone: no entity can go on, nothing to record
     summary.status = error instanceof DeletesWithheldError ? 'partial' : 'failed';
     summary.error = messageOf(error);
     summary.refused = error instanceof YclientsAuthError;

@@ -1,0 +1,162 @@
+/**
+ * Hardening (issue 14), end to end: the company lock holds or the run knows it lost it, ordinary
+ * database failures get their documented exit codes, the sync's own timeouts. The simulator over HTTP,
+ * a real PostgreSQL, the CLI in-process or as a child process.
+ */
+import { withClient, withDatabase } from '@yclients-pg/sql';
+import type pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseSnapshot, fakeSnapshot } from '../helpers/compare';
+import { adminDatabaseUrl } from '../helpers/database';
+import { type Harness, runSync, spawnSync, startHarness } from '../helpers/harness';
+
+const COMPANY = 101;
+const small = { clients: 650, records: 2500, transactions: 450 };
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function query<T extends pg.QueryResultRow = Record<string, unknown>>(
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  return withClient(harness!.db.url, async (client) => (await client.query<T>(text, params)).rows);
+}
+
+const until = async (check: () => Promise<boolean>) => {
+  while (!(await check().catch(() => false))) await new Promise((r) => setTimeout(r, 25));
+};
+
+/** The backend holding a company's sync lock, if any. */
+async function lockHolder(): Promise<number | null> {
+  const [row] = await query<{ pid: number }>(
+    `select pid from pg_locks where locktype = 'advisory' and classid = 22851 and objid = $1 and granted`,
+    [COMPANY],
+  );
+  return row?.pid ?? null;
+}
+
+describe('the company lock holds, or the run knows it is lost', () => {
+  it('a run whose lock session is terminated stops without writing again (exit 6); the next run heals', async () => {
+    harness = await startHarness({
+      seed: 71,
+      rateLimit: false,
+      companies: [{ id: COMPANY, clients: 3000, records: 300, transactions: 50 }],
+    });
+    const run = spawnSync({ ...harness.env, YCLIENTS_RPS: '3', YCLIENTS_RPM: '1000' }, ['--only', 'clients']);
+    await until(async () => {
+      const [row] = await query<{ n: string }>('select count(*) as n from yclients.clients where company_id = $1', [
+        COMPANY,
+      ]);
+      return Number(row!.n) >= 600;
+    });
+    const pid = await lockHolder();
+    expect(pid).not.toBeNull();
+    await query('select pg_terminate_backend($1)', [pid]);
+    const [after] = await query<{ n: string }>('select count(*) as n from yclients.clients');
+    const result = await run.exited;
+    expect(result.code, result.stderr).toBe(6);
+    expect(result.stderr).toContain('nothing more was written');
+    const [atExit] = await query<{ n: string }>('select count(*) as n from yclients.clients');
+    expect(atExit!.n).toBe(after!.n); // not a row after the lock was gone
+    expect(await lockHolder()).toBeNull();
+    const next = await runSync(harness.env, ['--only', 'clients']);
+    expect(next.code, next.stderr).toBe(0);
+    expect((await databaseSnapshot(harness.db.url, COMPANY)).clients).toEqual(
+      fakeSnapshot(harness.fake, COMPANY).clients,
+    );
+  });
+
+  it("a database's idle_session_timeout does not end the lock's session while the run waits on the API", async () => {
+    harness = await startHarness({ seed: 72, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const name = new URL(harness.db.url).pathname.slice(1);
+    await withClient(adminDatabaseUrl(), (c) => c.query(`alter database "${name}" set idle_session_timeout = '3s'`));
+    // an answer that never comes: the run waits 4.5 s on the API, its database session idle meanwhile
+    harness.fake.faults.hangNext(1, { path: '/clients/{company_id}' });
+    const result = await runSync({ ...harness.env, YCLIENTS_HTTP_TIMEOUT_MS: '4500' });
+    expect(result.code, result.stderr).toBe(0);
+    await expect(databaseSnapshot(harness.db.url, COMPANY)).resolves.toEqual(
+      fakeSnapshot(harness.fake, COMPANY),
+    );
+  });
+});
+
+describe('exit codes for ordinary database failures', () => {
+  it('a merge blocked by another session fails fast (lock timeout): exit 5, and the next run retries', async () => {
+    harness = await startHarness({ seed: 73, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    expect((await runSync(harness.env)).code).toBe(0);
+    const c = harness.fake.company(COMPANY);
+    const client = [...c.clients.list()][5]!;
+    c.clients.update(client.id, { name: 'Пока заблокирована' });
+    await withClient(harness.db.url, async (blocker) => {
+      await blocker.query('begin');
+      await blocker.query('select 1 from yclients.clients where company_id = $1 and id = $2 for update', [
+        COMPANY,
+        client.id,
+      ]);
+      const blocked = await runSync({ ...harness!.env, DATABASE_LOCK_TIMEOUT_MS: '300' }, ['--only', 'clients']);
+      expect(blocked.code, blocked.stderr).toBe(5);
+      expect(blocked.stderr).toMatch(/lock timeout/);
+      await blocker.query('rollback');
+    });
+    const next = await runSync(harness.env, ['--only', 'clients', '--full']);
+    expect(next.code, next.stderr).toBe(0);
+    expect((await databaseSnapshot(harness.db.url, COMPANY)).clients).toEqual(
+      fakeSnapshot(harness.fake, COMPANY).clients,
+    );
+  });
+
+  it('TLS the server cannot give: exit 6 naming TLS, not a stack trace', async () => {
+    harness = await startHarness({ seed: 74, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const url = new URL(harness.db.url);
+    url.searchParams.set('sslmode', 'require');
+    const result = await runSync({ ...harness.env, DATABASE_URL: url.toString() });
+    expect(result.code, result.stderr).toBe(6);
+    expect(result.stderr).toMatch(/no TLS connection to the database/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a user that may not create the schema: exit 2 with the GRANT an administrator can run', async () => {
+    harness = await startHarness({ seed: 75, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const admin = adminDatabaseUrl();
+    const db = `yc_noperm_${process.pid}`;
+    const role = `yc_noperm_${process.pid}`;
+    await withClient(admin, async (c) => {
+      await c.query(`drop database if exists ${db}`);
+      await c.query(`drop role if exists ${role}`);
+      await c.query(`create role ${role} login password 'pw'`);
+      await c.query(`create database ${db}`);
+      await c.query(`revoke create on database ${db} from public`);
+    });
+    await withClient(withDatabase(admin, db), (c) => c.query('revoke create on schema public from public'));
+    try {
+      const url = new URL(withDatabase(admin, db));
+      url.username = role;
+      url.password = 'pw';
+      const result = await runSync({ ...harness.env, DATABASE_URL: url.toString() });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`GRANT CREATE ON DATABASE \\"${db}\\" TO \\"${role}\\"`);
+      expect(result.stderr).not.toContain('pw@');
+    } finally {
+      await withClient(admin, async (c) => {
+        await c.query(`drop database if exists ${db} with (force)`);
+        await c.query(`drop role if exists ${role}`);
+      });
+    }
+  });
+
+  it('a company id above 2^31 syncs (ids are bigint everywhere)', async () => {
+    const big = 3_000_000_001;
+    harness = await startHarness({
+      seed: 76,
+      rateLimit: false,
+      companies: [{ id: big, clients: 50, records: 100, transactions: 20 }],
+    });
+    const result = await runSync(harness.env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await databaseSnapshot(harness.db.url, big)).toEqual(fakeSnapshot(harness.fake, big));
+  });
+});
