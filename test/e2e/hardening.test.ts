@@ -48,9 +48,10 @@ describe('the company lock holds, or the run knows it is lost', () => {
     });
     const run = spawnSync({ ...harness.env, YCLIENTS_RPS: '3', YCLIENTS_RPM: '1000' }, ['--only', 'clients']);
     await until(async () => {
-      const [row] = await query<{ n: string }>('select count(*) as n from yclients.clients where company_id = $1', [
-        COMPANY,
-      ]);
+      const [row] = await query<{ n: string }>(
+        'select count(*) as n from yclients.clients where company_id = $1',
+        [COMPANY],
+      );
       return Number(row!.n) >= 600;
     });
     const pid = await lockHolder();
@@ -73,7 +74,9 @@ describe('the company lock holds, or the run knows it is lost', () => {
   it("a database's idle_session_timeout does not end the lock's session while the run waits on the API", async () => {
     harness = await startHarness({ seed: 72, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     const name = new URL(harness.db.url).pathname.slice(1);
-    await withClient(adminDatabaseUrl(), (c) => c.query(`alter database "${name}" set idle_session_timeout = '3s'`));
+    await withClient(adminDatabaseUrl(), (c) =>
+      c.query(`alter database "${name}" set idle_session_timeout = '3s'`),
+    );
     // an answer that never comes: the run waits 4.5 s on the API, its database session idle meanwhile
     harness.fake.faults.hangNext(1, { path: '/clients/{company_id}' });
     const result = await runSync({ ...harness.env, YCLIENTS_HTTP_TIMEOUT_MS: '4500' });
@@ -97,7 +100,10 @@ describe('exit codes for ordinary database failures', () => {
         COMPANY,
         client.id,
       ]);
-      const blocked = await runSync({ ...harness!.env, DATABASE_LOCK_TIMEOUT_MS: '300' }, ['--only', 'clients']);
+      const blocked = await runSync({ ...harness!.env, DATABASE_LOCK_TIMEOUT_MS: '300' }, [
+        '--only',
+        'clients',
+      ]);
       expect(blocked.code, blocked.stderr).toBe(5);
       expect(blocked.stderr).toMatch(/lock timeout/);
       await blocker.query('rollback');
@@ -158,5 +164,45 @@ describe('exit codes for ordinary database failures', () => {
     const result = await runSync(harness.env);
     expect(result.code, result.stderr).toBe(0);
     expect(await databaseSnapshot(harness.db.url, big)).toEqual(fakeSnapshot(harness.fake, big));
+  });
+});
+
+describe('no secret at rest or on screen', () => {
+  it('errors that echo the Authorization header or the login body are stored and shown masked', async () => {
+    harness = await startHarness({ seed: 77, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const { partnerToken, userToken } = harness.fake.credentials;
+    harness.fake.faults.echoNext(1, { path: '/company/{company_id}/staff' });
+    const result = await runSync(harness.env, ['--only', 'staff']);
+    expect(result.code, result.stderr).toBe(5);
+    expect(result.stderr).toContain('Некорректный запрос'); // the upstream message is kept…
+    const stored = JSON.stringify(
+      await query(`select (select json_agg(last_error) from yclients_sync.sync_state) as state,
+                          (select json_agg(error) from yclients_sync.sync_runs) as runs,
+                          (select json_agg(error) from yclients_sync.sync_run_entities) as entities`),
+    );
+    expect(stored).toContain('Некорректный запрос');
+    const status = await runSync(harness.env, ['status']);
+    expect(status.code).toBe(0);
+    for (const text of [result.stdout, result.stderr, stored, status.stdout, status.stderr]) {
+      expect(text).not.toContain(partnerToken); // …its secrets are not
+      expect(text).not.toContain(userToken);
+    }
+
+    // a password holding " and \ is echoed JSON-escaped by the login answer
+    const password = 'pa"ss\\wörd';
+    harness.fake.faults.echoNext(1, { path: '/auth' });
+    const login = await runSync({
+      ...harness.env,
+      YCLIENTS_USER_TOKEN: '',
+      YCLIENTS_LOGIN: 'admin@salon.ru',
+      YCLIENTS_PASSWORD: password,
+    });
+    expect(login.code, login.stderr).toBe(4);
+    const runs = JSON.stringify(await query('select error from yclients_sync.sync_runs'));
+    for (const text of [login.stdout, login.stderr, runs]) {
+      expect(text).not.toContain(password);
+      expect(text).not.toContain(JSON.stringify(password).slice(1, -1));
+      expect(text).not.toContain(partnerToken);
+    }
   });
 });

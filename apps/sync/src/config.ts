@@ -70,6 +70,32 @@ function positiveInt(
   return value;
 }
 
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * What is wrong with a base URL, if anything: not http(s); credentials inside it (they would travel and
+ * be printed with it: tokens go in YCLIENTS_PARTNER_TOKEN and YCLIENTS_USER_TOKEN); plain http to
+ * another machine, which would send the tokens in clear (allowed with YCLIENTS_ALLOW_HTTP=1).
+ */
+function checkBaseUrl(value: string, allowHttp: boolean): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `must be an http(s) URL, e.g. ${DEFAULT_BASE_URL}`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `must be an http(s) URL, e.g. ${DEFAULT_BASE_URL}`;
+  }
+  if (url.username || url.password) {
+    return 'must not hold a user name or password: put tokens in YCLIENTS_PARTNER_TOKEN and YCLIENTS_USER_TOKEN';
+  }
+  if (url.protocol === 'http:' && !LOCAL_HOSTS.has(url.hostname) && !allowHttp) {
+    return `plain http to ${url.hostname} would send the tokens unencrypted: use https, or set YCLIENTS_ALLOW_HTTP=1`;
+  }
+  return null;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv): SyncConfig {
   const problems: ConfigProblem[] = [];
   const get = (name: string) => {
@@ -134,15 +160,8 @@ export function readConfig(env: NodeJS.ProcessEnv): SyncConfig {
   }
 
   const baseUrl = get('YCLIENTS_BASE_URL') ?? DEFAULT_BASE_URL;
-  try {
-    const parsed = new URL(baseUrl);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
-  } catch {
-    problems.push({
-      variable: 'YCLIENTS_BASE_URL',
-      message: `must be an http(s) URL, e.g. ${DEFAULT_BASE_URL}`,
-    });
-  }
+  const baseUrlProblem = checkBaseUrl(baseUrl, env.YCLIENTS_ALLOW_HTTP?.trim() === '1');
+  if (baseUrlProblem) problems.push({ variable: 'YCLIENTS_BASE_URL', message: baseUrlProblem });
 
   const config: SyncConfig = {
     databaseUrl,

@@ -50,11 +50,34 @@ describe('configuration', () => {
   });
 
   it('never echoes a secret in its messages', () => {
+    expect.assertions(2);
     try {
       readConfig({ ...good, DATABASE_URL: 'mysql://user:hunter2@db/x' });
     } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
       expect(String((error as Error).message)).not.toContain('hunter2');
     }
+  });
+
+  it('refuses credentials inside YCLIENTS_BASE_URL, and plain http to another machine unless allowed', () => {
+    const message = (env: NodeJS.ProcessEnv) => {
+      try {
+        readConfig({ ...good, ...env });
+        return null;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const withCredentials = message({ YCLIENTS_BASE_URL: 'https://user:tok3n@api.yclients.com/api/v1' });
+    expect(withCredentials).toMatch(/^YCLIENTS_BASE_URL: must not hold a user name or password/);
+    expect(withCredentials).not.toContain('tok3n');
+    expect(message({ YCLIENTS_BASE_URL: 'http://api.example.ru/api/v1' })).toMatch(
+      /plain http to api\.example\.ru/,
+    );
+    expect(
+      message({ YCLIENTS_BASE_URL: 'http://api.example.ru/api/v1', YCLIENTS_ALLOW_HTTP: '1' }),
+    ).toBeNull();
+    expect(message({ YCLIENTS_BASE_URL: 'http://127.0.0.1:8080/api/v1' })).toBeNull();
   });
 
   it('accepts login and password instead of a user token', () => {

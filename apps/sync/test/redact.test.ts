@@ -12,6 +12,12 @@ describe('output redaction', () => {
     );
   });
 
+  it('masks a secret in its JSON-escaped and URL-encoded forms too', () => {
+    const tricky = makeRedactor(['pa"ss\\word', 'to ken/+']);
+    expect(tricky(JSON.stringify({ password: 'pa"ss\\word' }))).toBe('{"password":"***"}');
+    expect(tricky(`https://x/?t=${encodeURIComponent('to ken/+')}`)).toBe('https://x/?t=***');
+  });
+
   it('masks phone numbers in every format the API uses', () => {
     for (const phone of ['+79161234567', '89161234567', '79161234567', '+7 (916) 123-45-67', '9161234567']) {
       expect(redact(`client phone ${phone} is bad`)).toBe('client phone [phone] is bad');

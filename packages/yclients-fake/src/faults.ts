@@ -6,6 +6,7 @@ export const FAULT_KINDS = [
   'drop',
   'truncate',
   'successFalse',
+  'echo',
   'empty',
   'short',
   'poison',
@@ -84,6 +85,14 @@ export class Faults {
   /** The next `n` matching requests answer HTTP 200 with `success: false` and this message. */
   successFalseNext(n: number, message = 'Произошла ошибка', options: FaultMatch = {}): void {
     this.add({ ...options, kind: 'successFalse', remaining: n, message });
+  }
+  /**
+   * The next `n` matching requests answer HTTP 400 with a message that echoes the request's
+   * `Authorization` header and body, as some error texts upstream do: what the client stores or prints
+   * of an error must not leak them.
+   */
+  echoNext(n: number, options: FaultMatch = {}): void {
+    this.add({ ...options, kind: 'echo', remaining: n });
   }
   /** The next `n` matching list requests succeed with no rows (and a total of 0 where there is one). */
   emptyNext(n: number, options: FaultMatch = {}): void {

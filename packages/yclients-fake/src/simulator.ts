@@ -133,6 +133,11 @@ export class Simulator {
           return { kind: 'drop' };
         case 'successFalse':
           return fail(200, fault.message ?? 'Произошла ошибка');
+        case 'echo':
+          return fail(
+            400,
+            `Некорректный запрос: Authorization: ${req.headers.get('authorization') ?? ''}; body: ${JSON.stringify(req.body ?? null)}`,
+          );
         case 'truncate':
           truncate = true;
           break;

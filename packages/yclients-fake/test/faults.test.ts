@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type YclientsFake, ZERO_DATETIME } from '../src/index';
-import { AUTH, get, makeFake } from './helpers';
+import { AUTH, call, get, makeFake } from './helpers';
 
 /** The answer as raw text, to see the exact escapes on the wire. */
 async function raw(fake: YclientsFake, path: string, query: Record<string, string> = {}) {
@@ -24,6 +24,15 @@ describe('faults', () => {
     expect((await get(fake, '/clients/101')).status).toBe(503);
     expect(fake.count({ path: '/records/{company_id}' })).toBe(3);
     expect(fake.count({ path: '/records/{company_id}', status: 502 })).toBe(2);
+  });
+
+  it('echoNext answers 400 with the request headers and body in the message', async () => {
+    const fake = makeFake();
+    fake.faults.echoNext(1, { path: '/auth' });
+    const res = await call(fake, 'POST', '/auth', { body: { login: 'a@b.c', password: 'secret-pw' } });
+    expect(res.status).toBe(400);
+    expect(res.body.meta.message).toContain('secret-pw');
+    expect(res.body.meta.message).toMatch(/Authorization: Bearer /);
   });
 
   it('rateLimitNext and successFalseNext', async () => {

@@ -131,7 +131,8 @@ export function createTransport(options: TransportOptions) {
     const signal = AbortSignal.any([callerSignal, timeout.signal]);
     let status = 0;
     try {
-      const response = await options.fetch(request, { signal });
+      // Redirects are not followed: a token is not sent wherever an answer points (design §9 security).
+      const response = await options.fetch(request, { signal, redirect: 'manual' });
       status = response.status;
       const text = await readLimited(response, options.maxResponseBytes, signal);
       if (text === null) {
@@ -294,7 +295,25 @@ function classify(
     };
   }
   if (status === 401 || status === 402 || status === 403) return { error: new YclientsAuthError(details) };
+  if (status >= 300 && status < 400) {
+    return {
+      error: new YclientsApiError({
+        ...details,
+        apiMessage: `redirected to ${hostOf(response.headers.get('Location'))}; redirects are not followed (check the base URL)`,
+      }),
+    };
+  }
   return { error: new YclientsApiError(details) };
+}
+
+/** The host a Location header names (never its path or query, which may carry anything). */
+function hostOf(location: string | null): string {
+  if (!location) return 'nowhere';
+  try {
+    return new URL(location, 'http://same-host.invalid').host.replace('same-host.invalid', 'the same host');
+  } catch {
+    return 'an unreadable location';
+  }
 }
 
 function messagesOf(envelope: Record<string, unknown>): { apiMessage?: string; apiErrors?: unknown } {

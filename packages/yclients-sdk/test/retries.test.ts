@@ -64,6 +64,22 @@ describe('retries of idempotent requests', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('a redirect is not followed (the tokens would go wherever it points) and not retried', async () => {
+    const calls = sequence('get', '/accounts/:id', [
+      () =>
+        new HttpResponse(null, {
+          status: 302,
+          headers: { Location: 'https://elsewhere.example/steal?token=1' },
+        }),
+    ]);
+    const error = await listAccounts().catch((e) => e);
+    expect(error).toBeInstanceOf(YclientsApiError);
+    expect(error).toMatchObject({ status: 302 });
+    expect(String(error.message)).toContain('redirected to elsewhere.example; redirects are not followed');
+    expect(String(error.message)).not.toContain('token=1');
+    expect(calls).toHaveLength(1);
+  });
+
   it('success:false at HTTP 200 with another message is a YclientsApiError, not retried', async () => {
     const calls = sequence('get', '/accounts/:id', [
       () => HttpResponse.json({ success: false, data: null, meta: { message: 'Филиал не найден.' } }),

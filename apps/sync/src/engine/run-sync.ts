@@ -24,7 +24,7 @@ import {
   unlockCompanies,
   zeroCounts,
 } from '@yclients-pg/sql';
-import type { SyncConfig } from '../config';
+import { type SyncConfig, secretsOf } from '../config';
 import { PIPELINES } from '../entities';
 import { ENTITY_NAMES, type EntityName } from '../entities/names';
 import {
@@ -37,6 +37,7 @@ import {
 } from '../errors';
 import type { Logger } from '../log/logger';
 import type { Progress } from '../log/progress';
+import { makeRedactor } from '../log/redact';
 import type { EntitySummary, SyncSummary } from './summary';
 
 export interface SyncOptions {
@@ -51,6 +52,8 @@ export interface SyncOptions {
 
 export interface SyncDeps {
   log: Logger;
+  /** An error's text as it may be stored and shown: secrets masked (set by runSync). */
+  stored?: (error: unknown) => string;
   progress: Progress;
   env?: NodeJS.ProcessEnv;
   /** For tests: a custom fetch for the SDK. */
@@ -198,8 +201,11 @@ export async function runSync(
         session.query(session.sql`select 1`).catch(() => {}); // a lost session fails the next write
       }, SESSION_HEARTBEAT_MS);
       try {
+        // Error texts are stored (sync_state, the run log) and shown by `status`: no secret in them.
+        const redact = makeRedactor(secretsOf(config));
+        const stored = (error: unknown) => redact(messageOf(error));
         const work = (q: Queryable) =>
-          syncCompanies(q, config, { ...options, companyIds }, entities, deps, startedAt);
+          syncCompanies(q, config, { ...options, companyIds }, entities, { ...deps, stored }, startedAt);
         if (!options.dryRun) return await work(session);
         let result: SyncSummary | undefined;
         await session
@@ -237,6 +243,7 @@ async function syncCompanies(
   startedAt: number,
 ): Promise<SyncSummary> {
   const { log } = deps;
+  const stored = deps.stored ?? messageOf;
   const runId = await openRun(db, {
     companyIds: options.companyIds,
     only: options.only ?? null,
@@ -288,8 +295,8 @@ async function syncCompanies(
     if (config.login && !config.userToken) await yc.authenticate();
   } catch (error) {
     if (error instanceof YclientsAuthError) {
-      await closeRun(db, runId, 'failed', messageOf(error));
-      throw new CredentialsRefusedError(`YClients refused the login: ${messageOf(error)}`);
+      await closeRun(db, runId, 'failed', stored(error));
+      throw new CredentialsRefusedError(`YClients refused the login: ${stored(error)}`);
     }
     throw error;
   }
@@ -304,7 +311,7 @@ async function syncCompanies(
         log.error('YClients refused access to the company', {
           companyId,
           status: error.status,
-          error: messageOf(error),
+          error: stored(error),
         });
         refusedCompanies.push(companyId);
         continue;
@@ -320,11 +327,11 @@ async function syncCompanies(
           durationMs: 0,
           repaired: 0,
           withheld: 0,
-          error: messageOf(error),
+          error: stored(error),
           ...zeroCounts(),
         });
       }
-      log.error('could not read the company', { companyId, error: messageOf(error) });
+      log.error('could not read the company', { companyId, error: stored(error) });
       continue;
     }
     for (const entity of entities) {
@@ -406,6 +413,7 @@ async function syncEntity(
 ): Promise<EntitySummary> {
   const { companyId, entity, runId } = at;
   const log = deps.log.child({ companyId, entity });
+  const stored = deps.stored ?? messageOf;
   const summary: EntitySummary = {
     companyId,
     entity,
@@ -498,7 +506,7 @@ async function syncEntity(
     deps.progress.clear();
     if (isUnreachable(error)) throw error; // the session is gone: no entity can go on, nothing to record
     summary.status = error instanceof DeletesWithheldError ? 'partial' : 'failed';
-    summary.error = messageOf(error);
+    summary.error = stored(error);
     summary.refused = error instanceof YclientsAuthError;
     const next = await markFailed(db, companyId, entity, summary.error);
     log.error('entity failed', {

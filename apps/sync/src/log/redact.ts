@@ -13,8 +13,18 @@ const PHONE =
 const URL_PASSWORD = /(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/gi;
 const AUTH_HEADER = /\b(Bearer|User)\s+[^\s,"']+/g;
 
+/**
+ * A secret as it may appear in a text: as is, JSON-escaped (a log line, an echoed request body: a
+ * password holding `"` or `\\`), and URL-encoded (a query string, a connection string).
+ */
+function formsOf(secret: string): string[] {
+  return [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
+}
+
 export function makeRedactor(secrets: readonly string[]): (text: string) => string {
-  const sorted = [...new Set(secrets)].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
+  const sorted = [...new Set(secrets.flatMap(formsOf))]
+    .filter((s) => s.length >= 3)
+    .sort((a, b) => b.length - a.length);
   return (text) => {
     let out = text;
     for (const secret of sorted) out = out.split(secret).join('***');
