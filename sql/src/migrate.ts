@@ -80,9 +80,12 @@ export async function migrate(
       try {
         // A Connection offers what pg-migrations uses (query, tx, sql) and keeps every statement on the
         // session that holds the lock.
+        await prepareMigrationsSchema(connection);
         await applyMigrations({
           connection: connection as unknown as MigrationsPool,
           migrationsDirectory,
+          versionTableName: `${MIGRATIONS_SCHEMA}.${VERSION_TABLE}`,
+          appliedMigrationsTableName: `${MIGRATIONS_SCHEMA}.${APPLIED_TABLE}`,
           beforeOperation: async (operation) => {
             if (operation.kind === 'apply') {
               applied.push(operation.value.name);
@@ -110,6 +113,32 @@ export async function migrate(
 }
 
 type Queryable = { query(q: ReturnType<typeof sql>): Promise<unknown[]> };
+
+/**
+ * pg-migrations' own bookkeeping lives in a schema of ours, not in `public`: a managed database often
+ * lets the sync's user create schemas in its database but not objects in `public` (PostgreSQL 15
+ * revoked that from PUBLIC). Databases migrated before kept the tables in `public`: they move here.
+ */
+const MIGRATIONS_SCHEMA = 'yclients_migrations';
+const VERSION_TABLE = 'atdatabases_migrations_version';
+const APPLIED_TABLE = 'atdatabases_migrations_applied';
+
+async function prepareMigrationsSchema(connection: Queryable): Promise<void> {
+  await connection.query(sql`create schema if not exists ${sql.ident(MIGRATIONS_SCHEMA)}`);
+  for (const table of [VERSION_TABLE, APPLIED_TABLE]) {
+    const [where] = (await connection.query(sql`
+      select to_regclass(${`public.${table}`}) is not null as in_public,
+             to_regclass(${`${MIGRATIONS_SCHEMA}.${table}`}) is not null as moved`)) as Array<{
+      in_public: boolean;
+      moved: boolean;
+    }>;
+    if (where?.in_public && !where.moved) {
+      await connection.query(
+        sql`alter table ${sql.ident('public', table)} set schema ${sql.ident(MIGRATIONS_SCHEMA)}`,
+      );
+    }
+  }
+}
 
 /** The `.sql` files of a directory, in name order. */
 export function sourceFiles(directory: string): string[] {

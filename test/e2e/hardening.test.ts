@@ -154,6 +154,44 @@ describe('exit codes for ordinary database failures', () => {
     }
   });
 
+  it('a user with CREATE on its database but not on public migrates and syncs (least privilege)', async () => {
+    harness = await startHarness({ seed: 78, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const admin = adminDatabaseUrl();
+    const db = `yc_least_${process.pid}`;
+    const role = `yc_least_${process.pid}`;
+    await withClient(admin, async (c) => {
+      await c.query(`drop database if exists ${db}`);
+      await c.query(`drop role if exists ${role}`);
+      await c.query(`create role ${role} login password 'pw'`);
+      await c.query(`create database ${db}`);
+      await c.query(`grant create on database ${db} to ${role}`);
+    });
+    await withClient(withDatabase(admin, db), (c) => c.query('revoke create on schema public from public'));
+    try {
+      const url = new URL(withDatabase(admin, db));
+      url.username = role;
+      url.password = 'pw';
+      const result = await runSync({ ...harness.env, DATABASE_URL: url.toString() });
+      expect(result.code, result.stderr).toBe(0);
+      expect(await databaseSnapshot(url.toString(), COMPANY)).toEqual(fakeSnapshot(harness.fake, COMPANY));
+      const inPublic = await withClient(
+        withDatabase(admin, db),
+        async (c) =>
+          (
+            await c.query(
+              "select count(*)::int as n from pg_class where relnamespace = 'public'::regnamespace",
+            )
+          ).rows[0].n,
+      );
+      expect(inPublic).toBe(0);
+    } finally {
+      await withClient(admin, async (c) => {
+        await c.query(`drop database if exists ${db} with (force)`);
+        await c.query(`drop role if exists ${role}`);
+      });
+    }
+  });
+
   it('a company id above 2^31 syncs (ids are bigint everywhere)', async () => {
     const big = 3_000_000_001;
     harness = await startHarness({
