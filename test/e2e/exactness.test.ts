@@ -152,3 +152,20 @@ describe('a full load of records costs about ceil(rows / 1,000) requests', () =>
     expect(stored.recordServices).toEqual(truth.recordServices);
   });
 });
+
+describe('a server that pages records by a smaller size than asked', () => {
+  it('clamped to 300 a page, silently: the full load learns it and stays exact', async () => {
+    harness = await startHarness({
+      seed: 65,
+      rateLimit: false,
+      limits: { records: 300 },
+      companies: [{ id: COMPANY, clients: 100, records: 3000, transactions: 10 }],
+    });
+    const result = await runSync(harness.env, ['--only', 'records']);
+    expect(result.code, result.stderr).toBe(0);
+    const stored = await databaseSnapshot(harness.db.url, COMPANY);
+    expect(stored.records).toEqual(fakeSnapshot(harness.fake, COMPANY).records);
+    const pages = harness.fake.requests.filter((r) => r.template === '/records/{company_id}').length;
+    expect(pages).toBeLessThanOrEqual(Math.ceil(3000 / 300) + 5);
+  });
+});

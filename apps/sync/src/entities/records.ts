@@ -296,8 +296,11 @@ async function readWindowPass(
   let consistent = true;
   const tieDays = new Set(start.tieDays);
   let cursor = start;
+  // YClients clamps `count` silently (yclients-open-questions Q2): positions are right only with the
+  // page size it really used, learnt from the first short answer.
+  let max = RECORDS_PAGE_SIZE;
   const request = (from: number) => {
-    const at = pageAt(from, RECORDS_PAGE_SIZE);
+    const at = pageAt(from, max);
     const answer = ctx.yc
       .recordsPage(ctx.companyId, { ...filter, page: at.page, count: at.count })
       .then((page) => ({ page, at }));
@@ -308,10 +311,16 @@ async function readWindowPass(
   while (pending) {
     const { page, at } = await pending;
     pending = null;
+    const answered = page.rows.length + page.rejected.length;
+    if (answered > 0 && answered < at.count && at.start - 1 + answered < page.totalCount) {
+      max = answered; // a short page before the end: the server paged by its own size
+      pending = request(position);
+      continue;
+    }
     if (total === undefined) total = page.totalCount;
     else if (page.totalCount !== total) consistent = false;
     const fresh = wireOrder(page).slice(position - at.start);
-    const atEnd = at.start - 1 + page.rows.length + page.rejected.length >= page.totalCount;
+    const atEnd = at.start - 1 + answered >= page.totalCount;
     let keep = fresh.length;
     if (!atEnd) {
       const cut = lastGroupStart(fresh.map((w) => (w.row ? Date.parse(w.row.datetime) : null)));
