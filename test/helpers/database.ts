@@ -83,6 +83,8 @@ const TEMPLATE_PREFIX = 'tpl_yclients_';
 // pg_advisory_lock(key1, key2) on the admin database while a template is built: 'ytst' and 1.
 const TEMPLATE_LOCK = [0x79747374, 1] as const;
 let templateName: Promise<string> | undefined;
+/** Migrated templates kept on a server: this checkout's and the newest others'. */
+const KEEP_TEMPLATES = 4;
 
 async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
@@ -91,7 +93,8 @@ async function sleep(ms: number): Promise<void> {
 /**
  * The migrated template database for the current migration files, built once per server (under an
  * advisory lock, so parallel test files and processes do not race): migrated under a temporary name, then
- * renamed, so a template that exists is always complete. Templates of older migration sets are dropped.
+ * renamed, so a template that exists is always complete. Templates of older migration sets are dropped,
+ * all but the newest few (by oid, which grows with creation).
  */
 export function migratedTemplate(): Promise<string> {
   templateName ??= admin(async (client) => {
@@ -112,9 +115,15 @@ export function migratedTemplate(): Promise<string> {
           throw error;
         }
       }
-      for (const { datname } of rows) {
-        if (datname !== name)
-          await client.query(`drop database if exists ${client.escapeIdentifier(datname)}`).catch(() => {});
+      // Older templates go, but the newest few stay: another checkout of the project using the same
+      // server (a second working copy, a CI job) may be running on one of them.
+      const { rows: stale } = await client.query<{ datname: string }>(
+        `select datname from pg_database where datname like 'tpl\\_yclients\\_%' and datname <> $1
+         order by oid desc offset ${KEEP_TEMPLATES - 1}`,
+        [name],
+      );
+      for (const { datname } of stale) {
+        await client.query(`drop database if exists ${client.escapeIdentifier(datname)}`).catch(() => {});
       }
       return name;
     } finally {
