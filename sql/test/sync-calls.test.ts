@@ -60,12 +60,26 @@ describe('run log', () => {
 describe('retry state machine', () => {
   it('waits longer after each failure, ends in error after three tries, and resets on success', async () => {
     await markInProgress(db, 5, 'records');
+    // the wait after each failure, exactly: next_try_at and updated_at are set by one statement
+    const wait = async () =>
+      Number(
+        (
+          await db.query(db.sql`
+            select extract(epoch from next_try_at - updated_at) as s from yclients_sync.sync_state
+            where company_id = 5 and entity = 'records'`)
+        )[0]?.s,
+      );
     const first = await markFailed(db, 5, 'records', 'HTTP 502');
     expect(first).toMatchObject({ status: 'retry_waiting', tryCount: 1 });
+    expect(await wait()).toBe(60);
     const second = await markFailed(db, 5, 'records', 'HTTP 502');
-    expect(second.nextTryAt.getTime()).toBeGreaterThan(first.nextTryAt.getTime());
+    expect(second).toMatchObject({ status: 'retry_waiting', tryCount: 2 });
+    expect(await wait()).toBe(300);
     const third = await markFailed(db, 5, 'records', 'HTTP 502');
     expect(third).toMatchObject({ status: 'error', tryCount: 3 });
+    expect(await wait()).toBe(900);
+    await markFailed(db, 5, 'records', 'HTTP 502'); // in error, tried every 15 minutes
+    expect(await wait()).toBe(900);
     await markSucceeded(db, 5, 'records');
     expect(await readState(db, 5, 'records')).toMatchObject({
       status: 'waiting',

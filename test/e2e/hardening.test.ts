@@ -33,7 +33,9 @@ const until = async (check: () => Promise<boolean>) => {
 /** The backend holding a company's sync lock, if any. */
 async function lockHolder(): Promise<number | null> {
   const [row] = await query<{ pid: number }>(
-    `select pid from pg_locks where locktype = 'advisory' and classid = 22851 and objid = $1 and granted`,
+    // pg_locks is the whole server's: other test files sync company 101 in their own databases
+    `select pid from pg_locks where locktype = 'advisory' and classid = 22851 and objid = $1 and granted
+       and database = (select oid from pg_database where datname = current_database())`,
     [COMPANY],
   );
   return row?.pid ?? null;

@@ -348,7 +348,9 @@ async function syncCompanies(
     }
   }
 
-  const failed = summaries.filter((s) => s.status === 'failed' || s.status === 'partial');
+  // An entity still waiting for its next try after a failure is a failure of this run too: its data is
+  // as stale as it was, and cron must keep seeing it (exit 5) until a run gets it through.
+  const failed = summaries.filter((s) => s.status !== 'succeeded');
   const attempted = summaries.filter((s) => s.status !== 'skipped');
   const everythingRefused =
     options.companyIds.length === refusedCompanies.length ||

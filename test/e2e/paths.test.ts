@@ -1,0 +1,175 @@
+/**
+ * Paths the other end-to-end suites do not take (issue 19): resuming a records and a transactions read
+ * after SIGKILL, several companies with mixed outcomes, the login path, a simulator clock behind the
+ * sync's, and an entity waiting for its next try. The simulator over HTTP, a real PostgreSQL.
+ */
+import { withClient } from '@yclients-pg/sql';
+import type pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseSnapshot, fakeSnapshot } from '../helpers/compare';
+import { type Harness, runSync, spawnSync, startHarness } from '../helpers/harness';
+
+const COMPANY = 101;
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function query<T extends pg.QueryResultRow = Record<string, unknown>>(
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  return withClient(harness!.db.url, async (client) => (await client.query<T>(text, params)).rows);
+}
+
+const until = async (check: () => Promise<boolean>) => {
+  while (!(await check().catch(() => false))) await new Promise((r) => setTimeout(r, 25));
+};
+
+const count = async (table: string) =>
+  Number((await query<{ n: string }>(`select count(*) as n from yclients.${table}`))[0]!.n);
+
+describe('a read killed with SIGKILL resumes where it stopped', () => {
+  it('records: the full load resumes at its position, reading no page twice but the one in flight', async () => {
+    const records = 12_000;
+    harness = await startHarness({
+      seed: 81,
+      rateLimit: false,
+      companies: [{ id: COMPANY, clients: 200, records, transactions: 10 }],
+    });
+    const run = spawnSync({ ...harness.env, YCLIENTS_RPS: '4', YCLIENTS_RPM: '1000' }, ['--only', 'records']);
+    await until(async () => (await count('records')) >= 4000);
+    run.child.kill('SIGKILL');
+    await run.exited;
+    const landed = await count('records');
+    harness.fake.clearRequests();
+    const resumed = await runSync(harness.env, ['--only', 'records']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.logs.some((l) => l.event === 'records: resuming an interrupted full load')).toBe(true);
+    const pages = harness.fake.requests.filter((r) => r.template === '/records/{company_id}').length;
+    // what was left, one page in flight, one partial page per window left, the two probes of a no-op
+    expect(pages).toBeLessThanOrEqual(Math.ceil((records - landed) / 1000) + 1 + 2 + 2);
+    const stored = await databaseSnapshot(harness.db.url, COMPANY);
+    expect(stored.records).toEqual(fakeSnapshot(harness.fake, COMPANY).records);
+    expect(stored.recordServices).toEqual(fakeSnapshot(harness.fake, COMPANY).recordServices);
+  });
+
+  it('transactions: the history read resumes at its next page', async () => {
+    harness = await startHarness({
+      seed: 82,
+      rateLimit: false,
+      companies: [{ id: COMPANY, clients: 100, records: 100, transactions: 4000 }],
+    });
+    const run = spawnSync({ ...harness.env, YCLIENTS_RPS: '4', YCLIENTS_RPM: '1000' }, [
+      '--only',
+      'transactions',
+    ]);
+    await until(async () => (await count('financial_transactions')) >= 1000);
+    run.child.kill('SIGKILL');
+    await run.exited;
+    const landed = await count('financial_transactions');
+    harness.fake.clearRequests();
+    const resumed = await runSync(harness.env, ['--only', 'transactions']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const pages = harness.fake.requests.filter((r) => r.template === '/transactions/{company_id}');
+    expect(pages.every((r) => r.query.start_date === '2000-01-01')).toBe(true); // still the history
+    expect(pages.length).toBeLessThanOrEqual(Math.ceil((4000 - landed) / 200) + 1 + 1);
+    expect((await databaseSnapshot(harness.db.url, COMPANY)).transactions).toEqual(
+      fakeSnapshot(harness.fake, COMPANY).transactions,
+    );
+  });
+});
+
+describe('several companies, mixed outcomes', () => {
+  const sizes = { clients: 60, records: 200, transactions: 30 };
+
+  it('one refused, one synced: exit 5 and the good one complete; both refused: exit 4', async () => {
+    harness = await startHarness({
+      seed: 83,
+      rateLimit: false,
+      companies: [
+        { id: 101, ...sizes },
+        { id: 202, ...sizes, licenceExpired: true },
+      ],
+    });
+    const mixed = await runSync(harness.env);
+    expect(mixed.code, mixed.stderr).toBe(5);
+    expect(await databaseSnapshot(harness.db.url, 101)).toEqual(fakeSnapshot(harness.fake, 101));
+    // (--full: its entities would otherwise wait for their next try)
+    const refused = await runSync({ ...harness.env, YCLIENTS_COMPANY_IDS: '202' }, ['--full']);
+    expect(refused.code, refused.stderr).toBe(4);
+    const [run] = await query<{ status: string }>(
+      'select status from yclients_sync.sync_runs order by id desc limit 1',
+    );
+    expect(run?.status).toBe('failed');
+  });
+});
+
+describe('the login path', () => {
+  it('with a login and a password instead of a user token: synced, the password nowhere in the output', async () => {
+    harness = await startHarness({
+      seed: 84,
+      rateLimit: false,
+      companies: [{ id: COMPANY, ...{ clients: 60, records: 200, transactions: 30 } }],
+    });
+    const { login, password } = harness.fake.credentials;
+    const result = await runSync({
+      ...harness.env,
+      YCLIENTS_USER_TOKEN: '',
+      YCLIENTS_LOGIN: login,
+      YCLIENTS_PASSWORD: password,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(harness.fake.requests.filter((r) => r.path.endsWith('/auth'))).toHaveLength(1);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(password);
+    expect(await databaseSnapshot(harness.db.url, COMPANY)).toEqual(fakeSnapshot(harness.fake, COMPANY));
+  });
+});
+
+describe('clocks that disagree', () => {
+  it("a simulator clock 40 minutes behind the sync's: the overlap still catches the changes", async () => {
+    harness = await startHarness({
+      seed: 85,
+      rateLimit: false,
+      now: new Date(Date.now() - 40 * 60_000),
+      companies: [{ id: COMPANY, clients: 400, records: 800, transactions: 30 }],
+    });
+    expect((await runSync(harness.env)).code).toBe(0);
+    const c = harness.fake.company(COMPANY);
+    const client = [...c.clients.list()][7]!;
+    const record = [...c.records.list()][9]!;
+    c.clients.update(client.id, { name: 'Поменяла фамилию' }); // stamped 40 minutes in the sync's past
+    c.records.update(record.id, { comment: 'перенесли' });
+    const result = await runSync(harness.env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await databaseSnapshot(harness.db.url, COMPANY)).toEqual(fakeSnapshot(harness.fake, COMPANY));
+  });
+});
+
+describe('an entity waiting for its next try', () => {
+  it('is skipped by the next run (no request, still exit 5), and tried again once its time has come', async () => {
+    harness = await startHarness({
+      seed: 86,
+      rateLimit: false,
+      companies: [{ id: COMPANY, clients: 60, records: 200, transactions: 30 }],
+    });
+    harness.fake.faults.failNext(1000, { status: 502, path: '/records/{company_id}' });
+    expect((await runSync({ ...harness.env, YCLIENTS_HTTP_TIMEOUT_MS: '1000' })).code).toBe(5);
+    harness.fake.faults.clear();
+    harness.fake.clearRequests();
+    const waiting = await runSync(harness.env);
+    expect(waiting.code, waiting.stderr).toBe(5);
+    expect(harness.fake.requests.filter((r) => r.template === '/records/{company_id}')).toEqual([]);
+    expect(waiting.logs.some((l) => l.entity === 'records' && String(l.event).startsWith('skipped'))).toBe(
+      true,
+    );
+    await query(
+      "update yclients_sync.sync_state set next_try_at = now() - interval '1 second' where entity = 'records'",
+    );
+    const due = await runSync(harness.env);
+    expect(due.code, due.stderr).toBe(0);
+    expect(await databaseSnapshot(harness.db.url, COMPANY)).toEqual(fakeSnapshot(harness.fake, COMPANY));
+  });
+});
