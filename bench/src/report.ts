@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Measurement, Ratio } from './merge-throughput';
+import type { StartupResult, StartupRow } from './startup';
 
 export const START_MARKER = '<!-- bench:results:start -->';
 export const END_MARKER = '<!-- bench:results:end -->';
@@ -92,7 +93,15 @@ export interface Results {
   latency: { delayMsEachWay: number; measurements: Measurement[]; ratios: Ratio[] } | NotMeasured;
   requests: RequestResult | NotMeasured;
   memory: MemoryResult | NotMeasured;
+  startup?: StartupResult | NotMeasured;
+  /**
+   * Suites this run did not include (`--only`) keep the results of the run that measured them: which
+   * run that was, by suite.
+   */
+  earlier?: Partial<Record<Suite, string>>;
 }
+
+export type Suite = 'throughput' | 'latency' | 'requests' | 'memory' | 'startup';
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const x = (n: number | undefined) => (n === undefined ? '—' : `${n.toFixed(n < 1 ? 2 : 1)}×`);
@@ -177,6 +186,46 @@ function memoryTable(r: MemoryResult): string {
   return `${lines.join('\n')}\n${growth}\n${r.note}\n`;
 }
 
+const ms = (n: number) => `${Math.round(n).toLocaleString('en-US')}`;
+
+function startupTable(r: StartupResult): string {
+  const find = (c: StartupRow['case'], v: StartupRow['via']) =>
+    r.rows.find((x) => x.case === c && x.via === v);
+  const node = find('baseline', 'node -e 0');
+  const pnpm = find('baseline', 'pnpm --version');
+  const lines = [
+    '| command | via | exit | median, ms | min–max, ms | over its baseline, ms | goal |',
+    '|---|---|--:|--:|--:|--:|---|',
+  ];
+  for (const row of r.rows) {
+    const baseline =
+      row.via === 'yclients-sync' || row.via === 'tsx (before)'
+        ? node
+        : row.via === 'pnpm sync' || row.via === 'pnpm sync (before)'
+          ? pnpm
+          : undefined;
+    const over = baseline ? row.medianMs - baseline.medianMs : undefined;
+    const bounded = row.case === 'help' || row.case === 'config error' || row.case === 'lock';
+    const goal =
+      over === undefined || !bounded
+        ? ''
+        : row.via === 'yclients-sync'
+          ? `≤ 500 over node: ${verdict(over <= 500)}`
+          : row.via === 'pnpm sync'
+            ? `≤ 800 over pnpm: ${verdict(over <= 800)}`
+            : '';
+    lines.push(
+      `| ${row.case} | ${row.via} | ${row.exitCode} | ${ms(row.medianMs)} | ${ms(row.minMs)}–${ms(row.maxMs)} | ${over === undefined ? '—' : ms(over)} | ${goal} |`,
+    );
+  }
+  return `${lines.join('\n')}\n\n${r.note}\n`;
+}
+
+function earlier(results: Results, suite: Suite): string[] {
+  const from = results.earlier?.[suite];
+  return from ? [`_Measured by the earlier run ${from}; this run did not include it._`, ''] : [];
+}
+
 export function markdown(results: Results): string {
   const m = results.machine;
   const parts = [
@@ -188,6 +237,7 @@ export function markdown(results: Results): string {
     '',
     '### 1. Merge throughput (200-row pages, database on the same machine)',
     '',
+    ...earlier(results, 'throughput'),
   ];
   const t = results.throughput;
   if ('status' in t) parts.push(notMeasured(t));
@@ -205,6 +255,7 @@ export function markdown(results: Results): string {
     '',
     `### 2. With latency to the database (proxy adding ${'status' in l ? 5 : l.delayMsEachWay} ms each way)`,
     '',
+    ...earlier(results, 'latency'),
   );
   if ('status' in l) parts.push(notMeasured(l));
   else
@@ -215,17 +266,36 @@ export function markdown(results: Results): string {
       '',
       latencyGoal(l.measurements),
     );
-  parts.push('', '### 3. Request efficiency (simulator with rate limits on)', '');
+  parts.push(
+    '',
+    '### 3. Request efficiency (simulator with rate limits on)',
+    '',
+    ...earlier(results, 'requests'),
+  );
   parts.push(
     'status' in results.requests && results.requests.status === 'not measured'
       ? notMeasured(results.requests)
       : requestsTable(results.requests as RequestResult),
   );
-  parts.push('', '### 4. Memory and scale (full sync, simulator in its own process)', '');
+  parts.push(
+    '',
+    '### 4. Memory and scale (full sync, simulator in its own process)',
+    '',
+    ...earlier(results, 'memory'),
+  );
   parts.push(
     'status' in results.memory && results.memory.status === 'not measured'
       ? notMeasured(results.memory)
       : memoryTable(results.memory as MemoryResult),
+  );
+  parts.push('', '### 5. Start-up (a command until it has done its job)', '', ...earlier(results, 'startup'));
+  const s = results.startup;
+  parts.push(
+    s === undefined
+      ? notMeasured({ status: 'not measured', reason: 'no run has included the startup suite yet.' })
+      : 'status' in s && s.status === 'not measured'
+        ? notMeasured(s)
+        : startupTable(s as StartupResult),
   );
   parts.push('', END_MARKER);
   return parts.join('\n');

@@ -1,6 +1,7 @@
 /**
- * `pnpm bench [--quick] [--only=throughput,latency,requests,memory]`: runs the suites, prints progress,
- * writes the tables into bench/README.md (between markers) and bench/results/latest.json.
+ * `pnpm bench [--quick] [--only=throughput,latency,requests,memory,startup]`: runs the suites, prints
+ * progress, writes the tables into bench/README.md (between markers) and bench/results/latest.json. A
+ * suite left out with --only keeps the results of the run that last measured it (the README says which).
  *
  * Full mode: merge throughput at 20,000 and 200,000 rows, latency at 20,000, syncs of 10k / 100k / 1M records.
  * Quick mode (under two minutes): 20,000 rows, fewer row-by-row rows, latency at 10,000, a 10k-record sync.
@@ -11,10 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { createScratchDatabase, resolveServer, serverVersion } from './database';
 import { ratios, runThroughput } from './merge-throughput';
 import { machine, markdown, type NotMeasured, type Results, replaceBetweenMarkers } from './report';
+import { runStartupSuite } from './startup';
 import { runMemorySuite, runRequestSuite } from './sync-suites';
 
 const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SUITES = ['throughput', 'latency', 'requests', 'memory'] as const;
+const SUITES = ['throughput', 'latency', 'requests', 'memory', 'startup'] as const;
 type Suite = (typeof SUITES)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; only: Set<Suite>; write: boolean } {
@@ -51,13 +53,14 @@ async function main(): Promise<void> {
   const results: Results = {
     date: new Date().toISOString(),
     mode: args.quick ? 'quick' : 'full',
-    command: `pnpm bench${args.quick ? ' --quick' : ''}`,
+    command: `pnpm bench${args.quick ? ' --quick' : ''}${args.only.size < SUITES.length ? ` --only=${[...args.only].join(',')}` : ''}`,
     machine: machine(await serverVersion(server.url)),
     database,
     throughput: skipped('throughput'),
     latency: skipped('latency'),
     requests: skipped('requests'),
     memory: skipped('memory'),
+    startup: skipped('startup'),
   };
   try {
     if (args.only.has('throughput')) {
@@ -96,6 +99,10 @@ async function main(): Promise<void> {
       log('4. memory and scale');
       results.memory = await runMemorySuite({ serverUrl: server.url, quick: args.quick, log });
     }
+    if (args.only.has('startup')) {
+      log('5. start-up');
+      results.startup = await runStartupSuite({ serverUrl: server.url, quick: args.quick, log });
+    }
   } finally {
     await scratch.drop().catch((error) => log(`bench: could not drop ${scratch.name}: ${String(error)}`));
     await server.stop().catch(() => {});
@@ -103,7 +110,9 @@ async function main(): Promise<void> {
   log(`bench: done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (!args.write) return;
   mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
-  writeFileSync(path.join(BENCH_DIR, 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const latest = path.join(BENCH_DIR, 'results', 'latest.json');
+  keepEarlierResults(results, args.only, latest);
+  writeFileSync(latest, `${JSON.stringify(results, null, 2)}\n`);
   const readmePath = path.join(BENCH_DIR, 'README.md');
   let readme = '';
   try {
@@ -113,6 +122,26 @@ async function main(): Promise<void> {
   }
   writeFileSync(readmePath, replaceBetweenMarkers(readme, markdown(results)));
   log('bench: wrote bench/README.md and bench/results/latest.json');
+}
+
+/** Suites this run left out keep what the previous results file had for them, and say from which run. */
+function keepEarlierResults(results: Results, only: Set<Suite>, file: string): void {
+  let previous: Results;
+  try {
+    previous = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  } catch {
+    return;
+  }
+  for (const suite of SUITES) {
+    const before = previous[suite];
+    if (only.has(suite) || before === undefined || ('status' in before && before.status === 'not measured'))
+      continue;
+    (results as unknown as Record<Suite, unknown>)[suite] = before;
+    results.earlier = {
+      ...results.earlier,
+      [suite]: previous.earlier?.[suite] ?? `of ${previous.date} (\`${previous.command}\`)`,
+    };
+  }
 }
 
 main().catch((error) => {

@@ -1,6 +1,7 @@
 /**
  * Suites 3 and 4: the whole chain. The simulator runs as an HTTP server in its own process
- * (simulator-host.ts), `pnpm sync` in another (`node --max-old-space-size=128 --import tsx apps/sync/src/bin.ts`), against a scratch
+ * (simulator-host.ts), `pnpm sync` in another (`node --max-old-space-size=128 apps/sync/bin/yclients-sync.js`, the
+ * prebuilt CLI), against a scratch
  * database of its own.
  *
  * - Requests: a full then an incremental sync with the simulator's limits on; requests per list against
@@ -59,7 +60,7 @@ export async function endToEndBlocker(): Promise<string | null> {
   return null;
 }
 
-interface Simulator {
+export interface Simulator {
   url: string;
   partnerToken: string;
   userToken: string;
@@ -68,7 +69,7 @@ interface Simulator {
   stop(): Promise<void>;
 }
 
-async function startSimulator(config: SimulatorConfig): Promise<Simulator> {
+export async function startSimulator(config: SimulatorConfig): Promise<Simulator> {
   const child = fork(path.join(HERE, 'simulator-host.ts'), [], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, BENCH_SIMULATOR: JSON.stringify(config) },
@@ -135,11 +136,11 @@ function vmHwmMb(pid: number): number {
 
 async function runSync(env: NodeJS.ProcessEnv, args: string[]): Promise<SyncRun> {
   const started = performance.now();
-  // node itself (not pnpm) so the pid we poll is the sync's own process; the flags are those of the
-  // `cli` script in apps/sync/package.json, which `pnpm sync` runs.
+  // node itself (not pnpm) so the pid we poll is the sync's own process; the command and flags are
+  // those of the `sync` script in the root package.json (and of the `yclients-sync` bin).
   const child = spawn(
     process.execPath,
-    ['--max-old-space-size=128', '--import', 'tsx', path.join(ROOT, 'apps/sync/src/bin.ts'), ...args],
+    ['--max-old-space-size=128', path.join(ROOT, 'apps/sync/bin/yclients-sync.js'), ...args],
     {
       cwd: ROOT,
       env,
@@ -305,7 +306,7 @@ export async function runMemorySuite(options: SyncSuiteOptions): Promise<MemoryR
     status: 'measured',
     rows,
     note:
-      'Peak RSS is VmHWM of the sync process (node --max-old-space-size=128 running apps/sync/src/bin.ts, as `pnpm sync` does), polled every 100 ms. ' +
+      'Peak RSS is VmHWM of the sync process (node --max-old-space-size=128 running the prebuilt apps/sync/bin/yclients-sync.js, as `pnpm sync` does), polled every 100 ms. ' +
       (options.quick
         ? ''
         : "The 1M-record run raised the simulator's limits to 1000/s and 100,000/min (and the sync's budget with them); at 200/min it would spend ~7 minutes waiting on the API. "),

@@ -1,3 +1,4 @@
 import { defineProject } from 'vitest/config';
+import { timeouts } from '../../vitest.config.js';
 
-export default defineProject({ test: { name: 'sdk' } });
+export default defineProject({ test: { name: 'sdk', ...timeouts } });

@@ -2,11 +2,17 @@
  * Small helpers for talking to a PostgreSQL server as its administrator: probing it, running a few
  * statements on a short-lived connection, pointing a URL at another database of the same server.
  */
-import pg from 'pg';
+import type pg from 'pg';
+
+/** pg is loaded when first needed, so a command that never talks to a server starts without it. */
+async function driver(): Promise<typeof pg> {
+  return (await import('pg')).default;
+}
 
 /** True when a server answers `select 1` at `url` within `timeoutMs`. */
 export async function answers(url: string, timeoutMs = 2000): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  const { Client } = await driver();
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -21,7 +27,8 @@ export async function answers(url: string, timeoutMs = 2000): Promise<boolean> {
 
 /** Runs `fn` on a fresh connection to `url` and closes it. */
 export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+  const { Client } = await driver();
+  const client = new Client({ connectionString: url });
   await client.connect();
   try {
     return await fn(client);

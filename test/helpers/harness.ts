@@ -112,3 +112,48 @@ export function spawnSync(env: NodeJS.ProcessEnv, args: string[] = []): ChildSyn
   });
   return { child, exited };
 }
+
+/** The packaged `yclients-sync` bin (pnpm's shim in the root node_modules/.bin), as cron runs it. */
+export const YCLIENTS_SYNC_BIN = path.join(ROOT, 'node_modules', '.bin', 'yclients-sync');
+
+/**
+ * Runs the packaged `yclients-sync` bin as a child process with exactly `env` (plus PATH and HOME; no
+ * DATABASE_URL unless given, so the embedded PostgreSQL is used), off a terminal, as cron would.
+ */
+export function spawnCli(env: NodeJS.ProcessEnv, args: string[] = [], cwd = ROOT): ChildSync {
+  const child = spawn(YCLIENTS_SYNC_BIN, args, {
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<SyncResult>((resolve) => {
+    // 'close', not 'exit': every byte written to stdout and stderr has arrived.
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, logs: parseLogs(stderr) }),
+    );
+  });
+  return { child, exited };
+}
+
+/** The lines of `text` that are not one JSON object each (empty when the output is clean JSON lines). */
+export function nonJsonLines(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .filter((line) => {
+      try {
+        const value: unknown = JSON.parse(line);
+        return typeof value !== 'object' || value === null || Array.isArray(value);
+      } catch {
+        return true;
+      }
+    });
+}

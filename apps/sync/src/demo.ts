@@ -1,10 +1,11 @@
 /**
  * `pnpm demo`: the whole product on one machine with nothing but Node. Starts the YClients simulator
- * with a realistic salon (rate limits on, quirks on), the embedded PostgreSQL (or DATABASE_URL), runs a
- * full sync, changes data upstream, runs an incremental sync, and prints what an analyst sees.
+ * with a realistic salon (rate limits on, quirks on), the embedded PostgreSQL (always, in a database of
+ * its own there, whatever DATABASE_URL says), runs a full sync, changes data upstream, runs an
+ * incremental sync, and prints what an analyst sees.
  */
 import { sql } from '@databases/pg';
-import { connectDatabase, resolveDatabase, withClient } from '@yclients-pg/sql';
+import { connectDatabase, startEmbeddedPostgres, stopEmbeddedServers, withClient } from '@yclients-pg/sql';
 import { createYclientsFake } from '@yclients-pg/yclients-fake';
 import { main } from './cli/main';
 
@@ -33,17 +34,21 @@ function printTable(title: string, rows: Array<Record<string, unknown>>): void {
 }
 
 async function demoDatabaseUrl(): Promise<{ url: string; stop(): Promise<void> }> {
-  const resolved = await resolveDatabase(process.env, { log: (m) => console.log(m) });
-  if (process.env.DATABASE_URL) return { url: resolved.url, stop: async () => {} };
+  if (process.env.DATABASE_URL) {
+    console.log(
+      'DATABASE_URL is set; the demo leaves it alone and runs in a database of its own on the embedded PostgreSQL.',
+    );
+  }
+  const embedded = await startEmbeddedPostgres({ log: (m) => console.log(m) });
   // A fresh database of its own on the embedded server: the demo never mixes with real syncs, and a
   // second `pnpm demo` tells the same story as the first.
-  await withClient(resolved.url, async (admin) => {
+  await withClient(embedded.url, async (admin) => {
     await admin.query(`drop database if exists ${DEMO_DATABASE} with (force)`);
     await admin.query(`create database ${DEMO_DATABASE}`);
   });
-  const url = new URL(resolved.url);
+  const url = new URL(embedded.url);
   url.pathname = `/${DEMO_DATABASE}`;
-  return { url: url.toString(), stop: async () => resolved.embedded?.stop() };
+  return { url: url.toString(), stop: () => embedded.stop() };
 }
 
 async function sync(env: NodeJS.ProcessEnv, args: string[]): Promise<number> {
@@ -143,4 +148,6 @@ async function run(): Promise<number> {
   }
 }
 
-process.exitCode = await run();
+const code = await run();
+await stopEmbeddedServers();
+process.exitCode = code;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../src/cli/exit-codes';
-import { main, parseOnly } from '../src/cli/main';
+import { main, messageOf, parseOnly } from '../src/cli/main';
+import { PartialSyncError } from '../src/errors';
 
 function io(env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
@@ -45,5 +46,18 @@ describe('command line', () => {
     expect(parseOnly('staff,records')).toEqual(['positions', 'staff', 'records']);
     expect(parseOnly('clients')).toEqual(['client_categories', 'clients']);
     expect(() => parseOnly('visits')).toThrow(/unknown entity "visits"/);
+  });
+});
+
+describe('error messages', () => {
+  it('name the entities that failed for one reason together, and the reason once', () => {
+    const reason = 'GET /company/{company_id}: network error (fetch failed)';
+    const error = new PartialSyncError([
+      { companyId: 1, entity: 'staff', error: reason },
+      { companyId: 1, entity: 'clients', error: reason },
+      { companyId: 1, entity: 'records', error: 'HTTP 502' },
+    ]);
+    expect(messageOf(error)).toBe(`3 entities failed: staff@1, clients@1 (${reason}); records@1 (HTTP 502)`);
+    expect(messageOf(error).split(reason)).toHaveLength(2);
   });
 });

@@ -48,4 +48,23 @@ describe('progress', () => {
     progress.done();
     expect(out.endsWith('\r\x1b[2K')).toBe(true);
   });
+
+  it('on a TTY: never wider than the terminal, never past its total', () => {
+    let out = '';
+    const write = (t: string) => {
+      out += t;
+      return true;
+    };
+    const last = () => out.split('\r\x1b[2K').at(-1)!;
+    for (const columns of [120, 60, 30, 20]) {
+      out = '';
+      const stream = { write, columns } as unknown as NodeJS.WriteStream;
+      const progress = ttyProgress(stream, () => 1000);
+      progress.start('service_categories', 48_780);
+      progress.page(50_326); // upstream's total was an estimate
+      expect(last().length).toBeLessThan(columns);
+      expect(last()).not.toContain('50326/48780');
+      if (columns >= 60) expect(last()).toContain('100%  50326/50326 rows');
+    }
+  });
 });

@@ -1,9 +1,10 @@
 export const HELP = `pnpm sync — copy YClients data into PostgreSQL
 
-Usage:
+Usage (\`yclients-sync\`, in node_modules/.bin, is the same command for cron and systemd):
   pnpm sync [options]          sync every entity of every configured company
   pnpm sync status             last runs, per-entity checkpoints and lag, whether a run is going on
   pnpm sync migrate            apply pending database migrations and exit
+  pnpm sync db [--port N]      keep the embedded PostgreSQL up and print how psql and BI tools connect
   pnpm sync --help             this text
 
 Options:

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { loadEnv, readConfig, secretsOf } from '../config';
 import { ENTITY_GROUPS, type EntityName, isEntityName } from '../entities/names';
-import { UsageError } from '../errors';
+import { PartialSyncError, UsageError } from '../errors';
 import { createLogger, type Logger } from '../log/logger';
 import { logProgress, type Progress, silentProgress, ttyProgress } from '../log/progress';
 import { makeRedactor } from '../log/redact';
@@ -69,6 +69,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         company: { type: 'string', multiple: true },
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
+        port: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).valueOf() as {
@@ -80,6 +81,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         company?: string[];
         json: boolean;
         verbose: boolean;
+        port?: string;
         help: boolean;
       };
       positionals: string[];
@@ -89,9 +91,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return EXIT.ok;
     }
     const command = positionals[0] ?? 'sync';
-    if (positionals.length > 1 || !['sync', 'status', 'migrate'].includes(command)) {
+    if (positionals.length > 1 || !['sync', 'status', 'migrate', 'db'].includes(command)) {
       throw new UsageError(
-        `unknown command "${positionals.join(' ')}" (commands: status, migrate; see --help)`,
+        `unknown command "${positionals.join(' ')}" (commands: status, migrate, db; see --help)`,
       );
     }
     const json = values.json || !io.isTTY;
@@ -110,6 +112,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (command === 'migrate') {
       const { runMigrate } = await import('../commands/migrate');
       await runMigrate(env, log);
+      return EXIT.ok;
+    }
+    if (command === 'db') {
+      const port = values.port === undefined ? undefined : Number(values.port);
+      if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+        throw new UsageError(`--port: "${values.port}" is not a port number`);
+      }
+      const { runDb } = await import('../commands/db');
+      await runDb(env, log, io.stdout, port === undefined ? {} : { port });
       return EXIT.ok;
     }
     if (command === 'status') {
@@ -145,7 +156,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
   } catch (error) {
     const code = exitCodeFor(isParseArgsError(error) ? new UsageError((error as Error).message) : error);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     if (isExpected(error) || isParseArgsError(error)) {
       log.error(message, { exitCode: code });
     } else {
@@ -156,6 +167,28 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     return isParseArgsError(error) ? EXIT.usage : code;
   }
+}
+
+/**
+ * What the error says, once: entities that failed for the same reason (an unreachable API fails every
+ * one of them the same way) are named together before that reason instead of repeating it.
+ */
+export function messageOf(error: unknown): string {
+  if (error instanceof PartialSyncError && error.failures.length > 1) {
+    const byReason = new Map<string, string[]>();
+    for (const f of error.failures) {
+      const who = `${f.entity}@${f.companyId}`;
+      const same = byReason.get(f.error);
+      if (same) same.push(who);
+      else byReason.set(f.error, [who]);
+    }
+    const n = error.failures.length;
+    return (
+      `${n} entit${n === 1 ? 'y' : 'ies'} failed: ` +
+      [...byReason].map(([reason, who]) => `${who.join(', ')} (${reason})`).join('; ')
+    );
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 function isParseArgsError(error: unknown): boolean {

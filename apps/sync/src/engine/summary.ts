@@ -65,7 +65,15 @@ export function formatSummary(summary: SyncSummary): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const title = `${summary.dryRun ? 'DRY RUN (rolled back): ' : ''}run ${summary.runId ?? '-'} ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)}s, ${summary.requests} requests`;
+  // The run's requests are the entities' (the table's column, and sync_run_entities.requests) plus the
+  // few no entity owns (sign-in, each company's time zone): said apart, so the numbers add up.
+  const byEntities = summary.entities.reduce((sum, e) => sum + e.requests, 0);
+  const others = summary.requests - byEntities;
+  const requests =
+    others > 0
+      ? `${summary.requests} requests (${byEntities} by the entities below, ${others} for sign-in and company details)`
+      : `${summary.requests} requests`;
+  const title = `${summary.dryRun ? 'DRY RUN (rolled back): ' : ''}run ${summary.runId ?? '-'} ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)}s, ${requests}`;
   const errors = summary.entities
     .filter((e) => e.error)
     .map((e) => `  ${e.entity}@${e.companyId}: ${e.error}`);

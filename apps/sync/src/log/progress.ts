@@ -78,16 +78,37 @@ function formatDuration(seconds: number | undefined): string {
   return m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
 }
 
+/**
+ * On a terminal: one line, redrawn per page, never wider than the terminal (a wrapped line would leave a
+ * new line per redraw): the bar and the ETA go first when it is narrow. A total from upstream is an
+ * estimate (a list re-read around a shifted page counts rows twice), so the line never shows more rows
+ * than its total: the total grows to the rows read.
+ */
 export function ttyProgress(stream: NodeJS.WriteStream = process.stderr, now = Date.now): Progress {
   let visible = false;
   const show = (s: Snapshot) => {
-    let text = `${s.label.padEnd(18)} ${s.pages} pages  ${s.rows} rows  ${s.rowsPerSecond.toFixed(0)} rows/s`;
+    const columns = Math.max(20, stream.columns ?? 80) - 1;
+    const label = s.label.padEnd(18);
+    let candidates: string[];
     if (s.totalRows && s.totalRows > 0) {
-      const share = Math.min(1, s.rows / s.totalRows);
+      const total = Math.max(s.totalRows, s.rows);
+      const share = Math.min(1, s.rows / total);
       const width = 20;
       const filled = Math.round(share * width);
-      text = `${s.label.padEnd(18)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0)}%  ${s.rows}/${s.totalRows} rows  ${s.pages} pages  ETA ${formatDuration(s.etaSeconds)}`;
+      const percent = `${(share * 100).toFixed(0)}%`;
+      const counts = `${s.rows}/${total} rows`;
+      candidates = [
+        `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${percent}  ${counts}  ${s.pages} pages  ETA ${formatDuration(s.etaSeconds)}`,
+        `${label} ${percent}  ${counts}  ETA ${formatDuration(s.etaSeconds)}`,
+        `${s.label} ${percent}`,
+      ];
+    } else {
+      candidates = [
+        `${label} ${s.pages} pages  ${s.rows} rows  ${s.rowsPerSecond.toFixed(0)} rows/s`,
+        `${s.label} ${s.rows} rows`,
+      ];
     }
+    const text = candidates.find((c) => c.length <= columns) ?? candidates.at(-1)!.slice(0, columns);
     stream.write(`\r\x1b[2K${text}`);
     visible = true;
   };
