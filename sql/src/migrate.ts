@@ -4,11 +4,12 @@
  * do). The lock is the two-key form, so it never collides with the sync's one-key (bigint) company locks.
  * Notices the migrations raise (e.g. "pg_trgm could not be created, an administrator can run …") go to `log`.
  */
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from '@databases/pg';
-import { applyMigrations, type ConnectionPool as MigrationsPool } from '@databases/pg-migrations';
+import type { ConnectionPool as MigrationsPool } from '@databases/pg-migrations';
 import { connectDatabase } from './connect';
 
 /** `pg_advisory_lock(key1, key2)` held while migrating: 'ycli' and 1. */
@@ -81,23 +82,31 @@ export async function migrate(
         // A Connection offers what pg-migrations uses (query, tx, sql) and keeps every statement on the
         // session that holds the lock.
         await prepareMigrationsSchema(connection);
-        await applyMigrations({
-          connection: connection as unknown as MigrationsPool,
-          migrationsDirectory,
-          versionTableName: `${MIGRATIONS_SCHEMA}.${VERSION_TABLE}`,
-          appliedMigrationsTableName: `${MIGRATIONS_SCHEMA}.${APPLIED_TABLE}`,
-          beforeOperation: async (operation) => {
-            if (operation.kind === 'apply') {
-              applied.push(operation.value.name);
-              log(`migrate: applying ${operation.value.name}`);
-            }
-          },
-        });
-        await applySources(
-          connection,
-          options.functionsDirectory ?? FUNCTIONS_DIRECTORY,
-          options.viewsDirectory ?? VIEWS_DIRECTORY,
-        );
+        // Most starts have nothing to do: pg-migrations (slow to load) runs only when a file is new.
+        if (await migrationsPending(connection, migrationsDirectory)) {
+          const { applyMigrations } = await import('@databases/pg-migrations');
+          await applyMigrations({
+            connection: connection as unknown as MigrationsPool,
+            migrationsDirectory,
+            versionTableName: `${MIGRATIONS_SCHEMA}.${VERSION_TABLE}`,
+            appliedMigrationsTableName: `${MIGRATIONS_SCHEMA}.${APPLIED_TABLE}`,
+            beforeOperation: async (operation) => {
+              if (operation.kind === 'apply') {
+                applied.push(operation.value.name);
+                log(`migrate: applying ${operation.value.name}`);
+              }
+            },
+          });
+        }
+        const functions = options.functionsDirectory ?? FUNCTIONS_DIRECTORY;
+        const views = options.viewsDirectory ?? VIEWS_DIRECTORY;
+        const sources = sourcesHash([functions, views]);
+        if (applied.length > 0 || (await appliedSourcesHash(connection)) !== sources) {
+          await applySources(connection, functions, views);
+          await connection.query(sql`
+            insert into ${sql.ident(MIGRATIONS_SCHEMA, SOURCES_TABLE)} (id, hash, applied_at) values (0, ${sources}, now())
+            on conflict (id) do update set hash = excluded.hash, applied_at = excluded.applied_at`);
+        }
         const missing = await missingFeatures(connection);
         for (const m of missing)
           log(`migrate: ${m.feature} is not available; an administrator can run: ${m.command}`);
@@ -123,8 +132,13 @@ const MIGRATIONS_SCHEMA = 'yclients_migrations';
 const VERSION_TABLE = 'atdatabases_migrations_version';
 const APPLIED_TABLE = 'atdatabases_migrations_applied';
 
+const SOURCES_TABLE = 'sources_applied';
+
 async function prepareMigrationsSchema(connection: Queryable): Promise<void> {
   await connection.query(sql`create schema if not exists ${sql.ident(MIGRATIONS_SCHEMA)}`);
+  await connection.query(sql`
+    create table if not exists ${sql.ident(MIGRATIONS_SCHEMA, SOURCES_TABLE)} (
+      id int primary key check (id = 0), hash text not null, applied_at timestamptz not null)`);
   for (const table of [VERSION_TABLE, APPLIED_TABLE]) {
     const [where] = (await connection.query(sql`
       select to_regclass(${`public.${table}`}) is not null as in_public,
@@ -138,6 +152,37 @@ async function prepareMigrationsSchema(connection: Queryable): Promise<void> {
       );
     }
   }
+}
+
+/** Whether a migration file has not been applied yet (or the bookkeeping does not exist yet). */
+async function migrationsPending(connection: Queryable, directory: string): Promise<boolean> {
+  const [table] = (await connection.query(
+    sql`select to_regclass(${`${MIGRATIONS_SCHEMA}.${APPLIED_TABLE}`}) is not null as exists`,
+  )) as Array<{ exists: boolean }>;
+  if (!table?.exists) return true;
+  const rows = (await connection.query(
+    sql`select name from ${sql.ident(MIGRATIONS_SCHEMA, APPLIED_TABLE)} where not obsolete`,
+  )) as Array<{ name: string }>;
+  const done = new Set(rows.map((r) => r.name));
+  return sourceFiles(directory).some((file) => !done.has(path.basename(file)));
+}
+
+/** A hash of the function and view files (names and contents): unchanged files need no re-applying. */
+function sourcesHash(directories: string[]): string {
+  const hash = createHash('sha256');
+  for (const directory of directories) {
+    for (const file of sourceFiles(directory)) {
+      hash.update(file.slice(SQL_ROOT.length)).update('\0').update(readFileSync(file)).update('\0');
+    }
+  }
+  return hash.digest('hex');
+}
+
+async function appliedSourcesHash(connection: Queryable): Promise<string | null> {
+  const [row] = (await connection.query(
+    sql`select hash from ${sql.ident(MIGRATIONS_SCHEMA, SOURCES_TABLE)} where id = 0`,
+  )) as Array<{ hash: string }>;
+  return row?.hash ?? null;
 }
 
 /** The `.sql` files of a directory, in name order. */

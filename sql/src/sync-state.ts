@@ -1,7 +1,7 @@
 /**
  * `yclients_sync.sync_state`: per (company, entity) the specification's checkpoint (last id, last
  * ordinal, page size), the change cursor, and the retry state machine of design §4.5:
- * waiting → in_progress → (waiting | retry_waiting → … → error).
+ * in_progress → (succeeded | retry_waiting → … → error); `waiting` only before an entity's first run.
  */
 import { sql } from '@databases/pg';
 import type { Db } from './db';
@@ -56,7 +56,7 @@ export async function markInProgress(db: Db, companyId: number, entity: string):
 export async function markSucceeded(db: Db, companyId: number, entity: string): Promise<void> {
   await db.query(sql`
     update yclients_sync.sync_state
-       set status = 'waiting', try_count = 0, next_try_at = null, last_error = null, updated_at = now()
+       set status = 'succeeded', try_count = 0, next_try_at = null, last_error = null, updated_at = now()
      where company_id = ${companyId} and entity = ${entity}`);
 }
 

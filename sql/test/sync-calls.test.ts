@@ -82,7 +82,7 @@ describe('retry state machine', () => {
     expect(await wait()).toBe(900);
     await markSucceeded(db, 5, 'records');
     expect(await readState(db, 5, 'records')).toMatchObject({
-      status: 'waiting',
+      status: 'succeeded',
       tryCount: 0,
       lastError: null,
       nextTryAt: null,

@@ -154,8 +154,15 @@ export async function openDatabase(
       );
     }
     if (isUnreachable(error)) {
+      const code = (error as { code?: string }).code;
+      const what =
+        code === '28P01' || code === '28000'
+          ? 'the database refused the login'
+          : code === '3D000'
+            ? 'no such database'
+            : 'cannot reach the database';
       throw new DatabaseUnreachableError(
-        `cannot reach the database at ${redactDatabaseUrl(resolved.url)}: ${messageOf(error)}`,
+        `${what} at ${redactDatabaseUrl(resolved.url)}: ${messageOf(error)}`,
       );
     }
     throw error;
@@ -187,13 +194,11 @@ export async function runSync(
   const entities = ENTITY_NAMES.filter((e) => !options.only || options.only.includes(e));
   const { db, url, close } = await openDatabase(config, deps);
   try {
-    await migrate(url, { log: (m: string) => deps.log.info(m) }).catch((error) => {
-      throw migrationRefused(error, url) ?? error;
-    });
     // Every write of the run goes through the one session that holds the company locks: if that
     // session ends (terminated, timed out, a failover), its locks go with it and so does every later
     // write, so a run can never write without its lock. (A transaction-mode pooler cannot hold a
-    // session lock: the README says to use a direct or session-mode connection.)
+    // session lock: the README says to use a direct or session-mode connection.) The locks come first,
+    // so a second run exits 3 before it spends any time on migrations.
     return await db.task(async (session) => {
       const held = await tryLockCompanies(session, companyIds);
       if (held.length > 0) throw new LockHeldError(held);
@@ -201,6 +206,9 @@ export async function runSync(
         session.query(session.sql`select 1`).catch(() => {}); // a lost session fails the next write
       }, SESSION_HEARTBEAT_MS);
       try {
+        await migrate(url, { log: (m: string) => deps.log.info(m) }).catch((error) => {
+          throw migrationRefused(error, url) ?? error;
+        });
         // Error texts are stored (sync_state, the run log) and shown by `status`: no secret in them.
         const redact = makeRedactor(secretsOf(config));
         const stored = (error: unknown) => redact(messageOf(error));
