@@ -10,4 +10,5 @@ export * from './refresh';
 export * from './run-log';
 export * from './scratch-server';
 export * from './server';
+export * from './status';
 export * from './sync-state';

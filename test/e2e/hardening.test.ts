@@ -194,6 +194,38 @@ describe('exit codes for ordinary database failures', () => {
     }
   });
 
+  it('status never migrates, works for a read-only monitoring role, and masks what older runs stored', async () => {
+    harness = await startHarness({ seed: 79, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    expect((await runSync(harness.env)).code).toBe(0);
+    const { partnerToken } = harness.fake.credentials;
+    // an error stored by an older version, before errors were masked at rest
+    await query(`update yclients_sync.sync_state set last_error = $1 where entity = 'staff'`, [
+      `HTTP 400: Bearer ${partnerToken} echoed`,
+    ]);
+    const role = `yc_monitor_${process.pid}`;
+    await withClient(adminDatabaseUrl(), async (c) => {
+      await c.query(`drop role if exists ${role}`);
+      await c.query(`create role ${role} login password 'pw'`);
+    });
+    await query(`grant usage on schema yclients_sync to ${role}`);
+    await query(`grant select on all tables in schema yclients_sync to ${role}`);
+    try {
+      const url = new URL(harness.db.url);
+      url.username = role;
+      url.password = 'pw';
+      const status = await runSync({ ...harness.env, DATABASE_URL: url.toString() }, ['status']);
+      expect(status.code, status.stderr).toBe(0);
+      const doc = JSON.parse(status.stdout);
+      expect(doc.states.length).toBeGreaterThan(0);
+      expect(status.stdout).not.toContain(partnerToken);
+      expect(status.stdout).toContain('echoed');
+    } finally {
+      await query(`revoke all on all tables in schema yclients_sync from ${role}`);
+      await query(`revoke usage on schema yclients_sync from ${role}`);
+      await withClient(adminDatabaseUrl(), (c) => c.query(`drop role if exists ${role}`));
+    }
+  });
+
   it('a company id above 2^31 syncs (ids are bigint everywhere)', async () => {
     const big = 3_000_000_001;
     harness = await startHarness({

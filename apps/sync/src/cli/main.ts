@@ -106,8 +106,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       beforeWrite: () => progress.clear(),
     });
     progress = json ? logProgress(log) : ttyProgress();
-    // Every command may print DATABASE_URL in an error; `sync` adds the tokens below.
-    redact = makeRedactor(secretsOf({ databaseUrl: env.DATABASE_URL }));
+    // Every command may print DATABASE_URL in an error, and `status` the errors stored by older runs:
+    // the secrets the environment holds are masked from here on, before the configuration is checked.
+    redact = makeRedactor(
+      secretsOf({
+        databaseUrl: env.DATABASE_URL,
+        partnerToken: env.YCLIENTS_PARTNER_TOKEN,
+        userToken: env.YCLIENTS_USER_TOKEN,
+        password: env.YCLIENTS_PASSWORD,
+      }),
+    );
 
     if (command === 'migrate') {
       const { runMigrate } = await import('../commands/migrate');
@@ -125,7 +133,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     if (command === 'status') {
       const { runStatus } = await import('../commands/status');
-      io.stdout(await runStatus(env, log, { json }));
+      io.stdout(redact(await runStatus(env, log, { json })));
       return EXIT.ok;
     }
 

@@ -2,8 +2,7 @@
  * `pnpm sync status`: is a run going on, the last runs, and per company and entity the checkpoint, the
  * retry state and the lag since the last successful sync.
  */
-import { sql } from '@databases/pg';
-import { lockedCompanies, migrate } from '@yclients-pg/sql';
+import { readSyncStatus } from '@yclients-pg/sql';
 import { openDatabase } from '../engine/run-sync';
 import type { Logger } from '../log/logger';
 import { readDatabaseUrl } from './database-url';
@@ -32,24 +31,10 @@ export async function runStatus(
   log: Logger,
   options: { json: boolean },
 ): Promise<string> {
-  const { db, url, close } = await openDatabase({ databaseUrl: readDatabaseUrl(env) }, { log, env });
+  const { db, close } = await openDatabase({ databaseUrl: readDatabaseUrl(env) }, { log, env });
   try {
-    await migrate(url, { log: (m: string) => log.debug(m) });
-    const locked = await lockedCompanies(db);
-    const runs = await db.query(sql`
-      select id, status, started_at, finished_at, options -> 'companyIds' as companies, error
-      from yclients_sync.sync_runs order by id desc limit 5`);
-    const states = await db.query(sql`
-      select s.company_id, s.entity, s.status, s.last_id, s.last_ordinal, s.cursor ->> 'mode' as mode,
-             s.try_count, s.next_try_at, s.last_error, s.updated_at,
-             (select max(e.finished_at) from yclients_sync.sync_run_entities e
-               where e.company_id = s.company_id and e.entity = s.entity and e.status = 'succeeded') as last_success
-      from yclients_sync.sync_state s order by s.company_id, s.entity`);
-    // Rows upstream sent that cannot be stored, by reason (the rows themselves stay in the table).
-    const quarantine = await db.query(sql`
-      select company_id, entity, count(*)::int as rows, min(first_seen_at) as first_seen,
-             max(last_seen_at) as last_seen, (array_agg(reason order by last_seen_at desc))[1] as latest_reason
-      from yclients_sync.quarantine group by company_id, entity order by company_id, entity`);
+    // Never migrates: a read-only monitoring role can run it (README, least privilege).
+    const { runningFor: locked, runs, states, quarantine } = await readSyncStatus(db);
     if (options.json) return JSON.stringify({ runningFor: locked, runs, states, quarantine });
     const out: string[] = [];
     out.push(
@@ -66,7 +51,9 @@ export async function runStatus(
               String(r.id),
               r.status,
               r.started_at.toISOString(),
-              r.finished_at ? `${((r.finished_at - r.started_at) / 1000).toFixed(1)}s` : '-',
+              r.finished_at
+                ? `${((r.finished_at.getTime() - r.started_at.getTime()) / 1000).toFixed(1)}s`
+                : '-',
               (r.companies ?? []).join(','),
               (r.error ?? '').slice(0, 80),
             ]),
