@@ -1,46 +1,24 @@
 /**
- * `createYclientsClient`: the typed openapi-fetch client for the YClients paths we describe, running on
- * our transport (shared budget, retries, timeouts, typed errors), plus page iterators and the
- * normalising convenience methods the sync calls.
+ * `createYclientsClient`: the typed openapi-fetch client for the described YClients paths, running on
+ * our transport (shared budget, retries, timeouts, typed errors), with authorisation as middleware and
+ * the normalising methods of each area (catalogs, clients, records, transactions, writes) on top.
  */
-import createFetchClient, { type Client as FetchClient } from 'openapi-fetch';
+import openapiFetch from 'openapi-fetch';
+import { type CatalogMethods, catalogs, fetchCompany } from './areas/catalogs';
+import { type ClientMethods, clients } from './areas/clients';
+import type { Api, AreaContext } from './areas/context';
+import { type RecordMethods, records } from './areas/records';
+import { type TransactionMethods, transactions } from './areas/transactions';
+import { type WriteMethods, writes } from './areas/writes';
 import { type BudgetStats, RequestBudget } from './budget';
-import { YclientsApiError, YclientsAuthError, YclientsError } from './errors';
-import type { components, paths } from './generated/schema';
-import {
-  DEFAULT_SERVER_OFFSET,
-  type NormaliseOptions,
-  noRepairs,
-  normaliseAccount,
-  normaliseClient,
-  normaliseClientLabel,
-  normaliseCompany,
-  normalisePosition,
-  normaliseRecord,
-  normaliseService,
-  normaliseServiceCategory,
-  normaliseStaff,
-  normaliseTransaction,
-  type Repairs,
-  recordNeedsZone,
-  sanitiseWire,
-} from './normalise';
-import { withoutDocuments } from './normalise/records';
-import { normaliseRows, type RejectedRow } from './normalise/rows';
-import { iteratePages, type Page, type PagesOptions, totalOf } from './pages';
+import type { paths } from './generated/schema';
+import { createAuth, type LoginResult, type TwoFactorChallenge } from './middleware/auth';
+import { pathTemplates } from './middleware/path-template';
+import { isTimeZone } from './normalise/company';
+import { DEFAULT_SERVER_OFFSET } from './normalise/values';
+import { PAGE_SIZES } from './page-sizes';
+import { type IteratedPage, iteratePages, type Page, type PagesOptions, totalOf } from './pages';
 import { createTransport, type YclientsHooks } from './transport';
-import type {
-  Account,
-  Client,
-  ClientLabel,
-  Company,
-  Position,
-  Service,
-  ServiceCategory,
-  Staff,
-  Transaction,
-  YcRecord,
-} from './types';
 
 export const DEFAULT_BASE_URL = 'https://api.yclients.com/api/v1';
 /**
@@ -49,49 +27,39 @@ export const DEFAULT_BASE_URL = 'https://api.yclients.com/api/v1';
  */
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 /** Response format 2.0: always `success`, `data`, `meta` (yclients-api.md §1). */
-export const ACCEPT = 'application/vnd.yclients.v2+json';
-/** Fields a search page returns (the endpoint drops anything else; yclients-open-questions Q8). */
-export const CLIENT_SEARCH_FIELDS = [
-  'id',
-  'name',
-  'phone',
-  'email',
-  'discount',
-  'first_visit_date',
-  'last_visit_date',
-  'sold_amount',
-  'visits_count',
-  'deposit_balance',
-] as const;
+const ACCEPT = 'application/vnd.yclients.v2+json';
 
 interface CommonOptions {
   /** The partner ("Bearer") token. */
   partnerToken: string;
-  /** Default https://api.yclients.com/api/v1. */
+  /** @default 'https://api.yclients.com/api/v1' (`DEFAULT_BASE_URL`); Altegio: `https://api.alteg.io/api/v1` */
   baseUrl?: string;
-  /** Sends per rolling second (default 5). */
+  /** Sends per rolling second. @default 5 */
   rps?: number;
-  /** Sends per rolling minute (default 200). */
+  /** Sends per rolling minute. @default 200 */
   rpm?: number;
-  /** Per-attempt timeout, ms (default 30 000), reading the body included. */
+  /** Per-attempt timeout in ms, reading the body included. @default 30000 */
   timeoutMs?: number;
   /**
-   * Largest answer body read, in bytes (default 16 MiB); a larger one fails with `response_too_large`
-   * (retried like a network error) instead of exhausting the heap.
+   * Largest answer body read, in bytes; a larger one fails with `response_too_large` (retried like a
+   * network error) instead of exhausting the heap. @default 16777216 (16 MiB)
    */
   maxResponseBytes?: number;
-  /** Retries of an idempotent request after the first attempt (default 4). */
+  /** Retries of an idempotent request after the first attempt. @default 4 */
   retries?: number;
-  /** Backoff base and ceiling for full-jitter retries, ms (defaults 500 and 30 000). */
+  /** Backoff base for full-jitter retries, ms. @default 500 */
   retryBaseMs?: number;
+  /** Backoff ceiling, ms. @default 30000 */
   retryMaxMs?: number;
-  /** Longest `Retry-After` honoured, ms (default 60 000). */
+  /** Longest `Retry-After` honoured, ms. @default 60000 */
   retryAfterMaxMs?: number;
-  /** Extra width of each budget window, ms (default 50), against network jitter. */
+  /** Extra width of each budget window, ms, against network jitter. @default 50 */
   budgetMarginMs?: number;
-  /** Offset of YClients' server clock for naive finance timestamps (default `+04:00`). */
+  /** Offset of YClients' server clock for naive finance timestamps. @default '+04:00' */
   serverOffset?: string;
+  /** @default globalThis.fetch (resolved on each call, so a fetch patched later is used) */
   fetch?: typeof fetch;
+  /** Logging hooks; their payloads never hold a token, a password, a query or a body. */
   hooks?: YclientsHooks;
 }
 
@@ -101,142 +69,87 @@ export type YclientsClientOptions = CommonOptions &
     | { userToken?: undefined; login: string; password: string }
   );
 
-type Schemas = components['schemas'];
-
-export interface ListPageOptions {
-  page: number;
-  count?: number;
-  signal?: AbortSignal;
-}
-
-export interface ClientsPageOptions extends ListPageOptions {
-  /** Naive company-local `YYYY-MM-DDTHH:MM:SS`: clients created or changed since then. */
-  changedAfter?: string;
-}
-
-export interface RecordsPageOptions extends ListPageOptions {
-  /** Visit dates `YYYY-MM-DD`, company-local; `endDate` covers only up to 23:59:00. */
-  startDate?: string;
-  endDate?: string;
-  /** Naive company-local `YYYY-MM-DDTHH:MM:SS`. */
-  changedAfter?: string;
-  changedBefore?: string;
-  withDeleted?: boolean;
-  staffId?: number;
-  clientId?: number;
-  includeFinanceTransactions?: boolean;
-  /** The company's IANA zone; defaults to the one `company()` saw, else it is looked up. */
-  timeZone?: string;
-}
-
-export interface TransactionsPageOptions extends ListPageOptions {
-  startDate: string;
-  endDate: string;
-  accountId?: number;
-  clientId?: number;
-  /** 1: only deleted rows (a filter, rows carry no flag). */
-  deleted?: 0 | 1;
-}
-
-export interface SearchClientsPageOptions {
-  page: number;
-  pageSize?: number;
-  fields?: readonly string[];
-  signal?: AbortSignal;
-}
-
-/**
- * A normalised list: the rows that normalised, the wire rows that did not (to quarantine, never to
- * merge) and what sanitising changed in all of them.
- */
-export interface ListResult<Row> {
-  rows: Row[];
-  rejected: RejectedRow[];
-  repairs: Repairs;
-}
-/** One page of a list. It is empty only when both `rows` and `rejected` are. */
-export interface RowsPage<Row> extends ListResult<Row> {
-  page: number;
-}
-export interface CountedPage<Row> extends RowsPage<Row> {
-  totalCount: number;
-}
-
-/** Paths with a GET, and what their list pages hold. */
-type GetPath = { [P in keyof paths]: NonNullable<paths[P]['get']> extends never ? never : P }[keyof paths];
-type GetOp<P extends GetPath> = NonNullable<paths[P]['get']>;
-type Json200<P extends GetPath> =
-  GetOp<P> extends { responses: { 200: { content: { 'application/json': infer J } } } } ? J : never;
-export type RowOf<P extends GetPath> =
-  Json200<P> extends { data?: (infer R)[] } ? R : Json200<P> extends (infer R)[] ? R : unknown;
-export type PagesInit<P extends GetPath> = {
+/** The paged list paths `pages()` reads raw. */
+export type PagedPath = '/records/{company_id}' | '/clients/{company_id}' | '/transactions/{company_id}';
+type GetOf<P extends PagedPath> = paths[P]['get'];
+type Json200<P extends PagedPath> = GetOf<P>['responses'][200]['content']['application/json'];
+/** A wire row of a paged list, as the generated types describe it (not normalised). */
+export type RowOf<P extends PagedPath> = NonNullable<Json200<P>['data']>[number];
+/** Path and query parameters of a `pages()` read; `page` and `count` are the iteration's. */
+export interface PagesInit<P extends PagedPath> {
   params: {
-    path: GetOp<P>['parameters']['path'];
-    query?: Partial<NonNullable<GetOp<P>['parameters']['query']>>;
+    path: GetOf<P>['parameters']['path'];
+    query?: Omit<NonNullable<GetOf<P>['parameters']['query']>, 'page' | 'count'>;
   };
   signal?: AbortSignal;
-};
+}
+/** `pages()` options: `pageSize` defaults to the list's entry in `PAGE_SIZES`. */
+export type RawPagesOptions = Omit<PagesOptions, 'pageSize'> & { pageSize?: number };
 
 export interface YclientsHelpers {
   /** Logs in with login + password (once; never retried). Called on the first request when needed. */
   authenticate(): Promise<void>;
+  /**
+   * Two-factor login, step 1: `POST /auth` with the client's login and password. Gives the user token
+   * (also used by this client from now on), or the challenge when YClients has sent a code.
+   */
+  login(): Promise<LoginResult>;
+  /**
+   * Two-factor login, step 2: the code the user received, for `challenge` (or its `uuid`). Gives the user
+   * token (used by this client from now on), or a new challenge should YClients answer with one. A code
+   * YClients refuses throws `YclientsAuthError` with code `two_factor_refused`. Sent once, never retried.
+   */
+  submitTwoFactorCode(challenge: TwoFactorChallenge | string, code: string): Promise<LoginResult>;
   /** Requests sent, waits and time waited in the shared budget. */
   readonly budget: Readonly<BudgetStats>;
-  /** `for await (const page of yc.pages('/records/{company_id}', init, { pageSize: 1000 }))`. */
-  pages<P extends GetPath>(
+  /**
+   * Raw wire rows of a paged list, page by page (`yc.pages('/records/{company_id}', init)`), stopping
+   * as `iteratePages` does; each page says whether it is the `last`.
+   */
+  pages<P extends PagedPath>(
     path: P,
     init: PagesInit<P>,
-    options: PagesOptions,
-  ): AsyncGenerator<Page<RowOf<P>>, void, undefined>;
-
-  company(companyId: number): Promise<Company>;
-  positions(companyId: number): Promise<ListResult<Position>>;
-  staff(companyId: number): Promise<ListResult<Staff>>;
-  serviceCategories(companyId: number): Promise<ListResult<ServiceCategory>>;
-  services(companyId: number): Promise<ListResult<Service>>;
-  clientLabels(companyId: number): Promise<ListResult<ClientLabel>>;
-  accounts(companyId: number): Promise<ListResult<Account>>;
-  clientsPage(companyId: number, options: ClientsPageOptions): Promise<CountedPage<Client>>;
-  searchClientsPage(companyId: number, options: SearchClientsPageOptions): Promise<CountedPage<Client>>;
-  recordsPage(companyId: number, options: RecordsPageOptions): Promise<CountedPage<YcRecord>>;
-  transactionsPage(companyId: number, options: TransactionsPageOptions): Promise<RowsPage<Transaction>>;
-
-  createClient(companyId: number, body: Schemas['ClientWrite']): Promise<Client>;
-  updateClient(companyId: number, clientId: number, body: Schemas['ClientWrite']): Promise<Client>;
-  deleteClient(companyId: number, clientId: number): Promise<void>;
-  createRecord(companyId: number, body: Schemas['RecordWrite']): Promise<YcRecord>;
-  updateRecord(companyId: number, recordId: number, body: Schemas['RecordWrite']): Promise<YcRecord>;
-  deleteRecord(companyId: number, recordId: number): Promise<void>;
+    options?: RawPagesOptions,
+  ): AsyncGenerator<IteratedPage<Page<RowOf<P>>>, void, undefined>;
 }
 
-export type YclientsClient = FetchClient<paths, `${string}/${string}`> & YclientsHelpers;
+/**
+ * The openapi-fetch client (`GET`, `POST`, `PUT`, `DELETE`, `use`, … typed by `paths`) plus the
+ * normalising methods of each area.
+ */
+export type YclientsClient = Api &
+  YclientsHelpers &
+  CatalogMethods &
+  ClientMethods &
+  RecordMethods &
+  TransactionMethods &
+  WriteMethods;
 
-type LooseCall = (
-  path: string,
-  init: { params?: unknown; body?: unknown; signal?: AbortSignal },
-) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+const OFFSET = /^[+-]\d{2}:?\d{2}$|^Z$/i;
+
+type FetchClientFactory = typeof openapiFetch;
+/**
+ * openapi-fetch's factory, in both builds. The ESM build gets it as the default export. The CommonJS
+ * build (tsup/esbuild, from a `"type": "module"` package) imports CommonJS the way Node does, so there
+ * the default import is openapi-fetch's whole `exports`, whose `default` is the factory.
+ * test/package.test.ts runs both builds.
+ */
+function factoryOf(imported: FetchClientFactory | { default: FetchClientFactory }): FetchClientFactory {
+  return typeof imported === 'function' ? imported : imported.default;
+}
+const createFetchClient = factoryOf(openapiFetch);
 
 export function createYclientsClient(options: YclientsClientOptions): YclientsClient {
   if (!options.partnerToken) throw new TypeError('createYclientsClient: partnerToken is required');
   if (!options.userToken && !(options.login && options.password)) {
     throw new TypeError('createYclientsClient: give userToken, or login and password');
   }
-  const serverOffset = options.serverOffset ?? DEFAULT_SERVER_OFFSET;
   const budget = new RequestBudget({
     rps: options.rps ?? 5,
     rpm: options.rpm ?? 200,
     marginMs: options.budgetMarginMs ?? 50,
   });
-  const templates = new WeakMap<Request, string>();
-  const zones = new Map<number, string>();
-  let userToken = options.userToken;
-  let loggingIn: Promise<void> | null = null;
-
-  const authorization = (path: string) =>
-    path === '/auth' || !userToken
-      ? `Bearer ${options.partnerToken}`
-      : `Bearer ${options.partnerToken}, User ${userToken}`;
-
+  const templates = pathTemplates();
   const transport = createTransport({
     // Resolved per call, so a fetch patched after creation (msw, undici agents) is used.
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
@@ -248,323 +161,117 @@ export function createYclientsClient(options: YclientsClientOptions): YclientsCl
     retryMaxMs: options.retryMaxMs ?? 30_000,
     retryAfterMaxMs: options.retryAfterMaxMs ?? 60_000,
     hooks: options.hooks ?? {},
-    templateOf: (request) => templates.get(request),
-    authorization: async (path) => {
-      if (path !== '/auth' && !userToken) await authenticate();
-      return authorization(path);
-    },
+    templateOf: templates.templateOf,
   });
-
-  const api = createFetchClient<paths>({
+  const api: Api = createFetchClient<paths>({
     baseUrl: options.baseUrl ?? DEFAULT_BASE_URL,
     fetch: transport,
     headers: { Accept: ACCEPT, 'Content-Type': 'application/json' },
   });
-  api.use({
-    onRequest({ request, schemaPath }) {
-      templates.set(request, schemaPath);
-    },
-  });
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE') => api[method] as unknown as LooseCall;
-
-  function authenticate(): Promise<void> {
-    loggingIn ??= login().finally(() => {
-      loggingIn = null;
-    });
-    return loggingIn;
-  }
-
-  async function login(): Promise<void> {
-    if (!options.login || !options.password) {
-      throw new YclientsAuthError({
-        method: 'POST',
-        path: '/auth',
-        status: 0,
-        apiMessage: 'no login and password to authenticate with',
-      });
-    }
-    let result: Awaited<ReturnType<LooseCall>>;
-    try {
-      result = await call('POST')('/auth', { body: { login: options.login, password: options.password } });
-    } catch (error) {
-      // Any refusal of /auth (wrong password is a 4xx or `success:false`) is a credentials problem.
-      if (error instanceof YclientsApiError && !(error instanceof YclientsAuthError) && error.status < 500) {
-        throw new YclientsAuthError({
-          method: 'POST',
-          path: '/auth',
-          status: error.status,
-          apiMessage: error.apiMessage ?? 'login refused',
-        });
-      }
-      throw error;
-    }
-    const { response } = result;
-    if (response.status === 200) {
-      throw new YclientsAuthError(
-        {
-          method: 'POST',
-          path: '/auth',
-          status: 200,
-          apiMessage:
-            'two-factor authentication is enabled for this YClients user; use a user token (YCLIENTS_USER_TOKEN) instead of login and password',
-        },
-        'two_factor_required',
-      );
-    }
-    const token = (result.data as { data?: { user_token?: unknown } } | undefined)?.data?.user_token;
-    if (typeof token !== 'string' || token === '') {
-      throw new YclientsAuthError({
-        method: 'POST',
-        path: '/auth',
-        status: response.status,
-        apiMessage: 'no user_token in the answer',
-      });
-    }
-    userToken = token;
-  }
-
-  /** The `data` rows and `meta` of a list answer (labels may come as a bare array). */
-  async function getList(
-    path: string,
-    params: unknown,
-    signal?: AbortSignal,
-  ): Promise<{ rows: unknown[]; meta: unknown }> {
-    const { data } = await call('GET')(path, { params, ...(signal ? { signal } : {}) });
-    if (Array.isArray(data)) return { rows: data, meta: undefined };
-    const envelope = data as { data?: unknown; meta?: unknown } | undefined;
-    return { rows: Array.isArray(envelope?.data) ? envelope.data : [], meta: envelope?.meta };
-  }
-
-  async function getOne(
-    method: 'GET' | 'POST' | 'PUT',
-    path: string,
-    params: unknown,
-    body?: unknown,
-  ): Promise<unknown> {
-    const { data } = await call(method)(path, { params, ...(body === undefined ? {} : { body }) });
-    return (data as { data?: unknown } | undefined)?.data;
-  }
+  const auth = createAuth(options, api);
+  api.use(templates.middleware, auth.middleware);
 
   /**
-   * A page total for the sync's stop rule. When `meta` has none, assume one more page exists after a
-   * full page (the next, empty page then ends the scan) rather than stopping early and losing rows.
-   * `rows` counts the wire rows, rejected ones included.
+   * The zone for naive company-local times: the caller's when given (checked, so a typo fails the call
+   * instead of every row); else, only when an answer holds such a time, the company's own, looked up
+   * with one `GET /company/{id}` per company for the life of this client. The lookup keeps nothing
+   * from `company()` calls, so no result depends on what the caller asked before.
    */
-  function totalFor(meta: unknown, page: number, count: number, rows: number): number {
-    return totalOf(meta) ?? (page - 1) * count + rows + (rows >= count ? 1 : 0);
+  const lookups = new Map<number, Promise<string>>();
+  async function zoneFor(companyId: number, given: string | undefined, needed: boolean) {
+    if (given) {
+      if (!OFFSET.test(given) && !isTimeZone(given)) {
+        throw new TypeError(`timeZone ${JSON.stringify(given)} is neither an IANA zone nor an offset`);
+      }
+      return given;
+    }
+    if (!needed) return undefined;
+    let lookup = lookups.get(companyId);
+    if (!lookup) {
+      lookup = fetchCompany(api, companyId).then((company) => company.timezone);
+      lookups.set(companyId, lookup);
+      lookup.catch(() => lookups.delete(companyId));
+    }
+    return lookup;
   }
 
-  async function zoneFor(companyId: number, rows: unknown[], given?: string): Promise<string | undefined> {
-    const known = given ?? zones.get(companyId);
-    if (known || !rows.some(recordNeedsZone)) return known;
-    return (await helpers.company(companyId)).timezone;
-  }
+  const ctx: AreaContext = {
+    api,
+    serverOffset: options.serverOffset ?? DEFAULT_SERVER_OFFSET,
+    zoneFor,
+  };
 
-  /** Wire rows sanitised and normalised one by one; the rows the normaliser refuses are set aside. */
-  function listOf<Row>(wire: readonly unknown[], normalise: (raw: unknown) => Row): ListResult<Row> {
-    const repairs = noRepairs();
-    return { ...normaliseRows(wire, normalise, repairs), repairs };
-  }
-
-  /** A single answer (a company, a written row) is sanitised too, but a bad one still throws. */
-  const sanitiseOne = (value: unknown) => sanitiseWire(value, noRepairs());
-
-  const opts = (companyId: number, timeZone?: string): NormaliseOptions => {
-    const zone = timeZone ?? zones.get(companyId);
-    return { serverOffset, ...(zone ? { companyTimeZone: zone } : {}) };
+  type Readers = {
+    [P in PagedPath]: (init: PagesInit<P>, page: number, count: number) => Promise<Page<RowOf<P>>>;
+  };
+  const readers: Readers = {
+    '/records/{company_id}': async ({ params, signal }, page, count) =>
+      rawPage(
+        page,
+        (
+          await api.GET('/records/{company_id}', {
+            params: { ...params, query: { ...params.query, page, count } },
+            signal,
+          })
+        ).data,
+      ),
+    '/clients/{company_id}': async ({ params, signal }, page, count) =>
+      rawPage(
+        page,
+        (
+          await api.GET('/clients/{company_id}', {
+            params: { ...params, query: { ...params.query, page, count } },
+            signal,
+          })
+        ).data,
+      ),
+    '/transactions/{company_id}': async ({ params, signal }, page, count) =>
+      rawPage(
+        page,
+        (
+          await api.GET('/transactions/{company_id}', {
+            params: { ...params, query: { ...params.query, page, count } },
+            signal,
+          })
+        ).data,
+      ),
+  };
+  const sizes: Record<PagedPath, number> = {
+    '/records/{company_id}': PAGE_SIZES.records,
+    '/clients/{company_id}': PAGE_SIZES.clients,
+    '/transactions/{company_id}': PAGE_SIZES.transactions,
   };
 
   const helpers: YclientsHelpers = {
-    authenticate,
+    authenticate: auth.authenticate,
+    login: auth.login,
+    submitTwoFactorCode: auth.submitTwoFactorCode,
     get budget() {
       return budget.stats;
     },
-
-    pages(path, init, pageOptions) {
-      const pageParam = pageOptions.pageParam ?? 'page';
-      const sizeParam = pageOptions.sizeParam ?? 'count';
-      return iteratePages(
-        async (page, pageSize) => {
-          const params = {
-            ...init.params,
-            query: { ...(init.params.query ?? {}), [pageParam]: page, [sizeParam]: pageSize },
-          };
-          const { rows, meta } = await getList(path, params, init.signal);
-          const totalCount = totalOf(meta);
-          return { page, rows: rows as never[], ...(totalCount === undefined ? {} : { totalCount }) };
-        },
-        { ...pageOptions, label: path },
-      );
-    },
-
-    async company(companyId) {
-      const company = normaliseCompany(
-        sanitiseOne(await getOne('GET', '/company/{company_id}', { path: { company_id: companyId } })),
-      );
-      zones.set(companyId, company.timezone);
-      return company;
-    },
-    async positions(companyId) {
-      const { rows } = await getList('/company/{company_id}/staff/positions', {
-        path: { company_id: companyId },
-      });
-      return listOf(rows, normalisePosition);
-    },
-    async staff(companyId) {
-      const { rows } = await getList('/company/{company_id}/staff', { path: { company_id: companyId } });
-      return listOf(rows, normaliseStaff);
-    },
-    async serviceCategories(companyId) {
-      const { rows } = await getList('/company/{company_id}/service_categories', {
-        path: { company_id: companyId },
-      });
-      return listOf(rows, normaliseServiceCategory);
-    },
-    async services(companyId) {
-      const { rows } = await getList('/company/{company_id}/services', { path: { company_id: companyId } });
-      return listOf(rows, normaliseService);
-    },
-    async clientLabels(companyId) {
-      const { rows } = await getList('/labels/{company_id}/{entity}', {
-        path: { company_id: companyId, entity: 1 },
-      });
-      return listOf(rows, normaliseClientLabel);
-    },
-    async accounts(companyId) {
-      const { rows } = await getList('/accounts/{company_id}', { path: { company_id: companyId } });
-      return listOf(rows, normaliseAccount);
-    },
-
-    async clientsPage(companyId, { page, count = 300, changedAfter, signal }) {
-      const query = { page, count, ...(changedAfter ? { changed_after: changedAfter } : {}) };
-      const { rows, meta } = await getList(
-        '/clients/{company_id}',
-        { path: { company_id: companyId }, query },
-        signal,
-      );
-      const o = opts(companyId);
-      return {
-        page,
-        ...listOf(rows, (r) => normaliseClient(r, o)),
-        totalCount: totalFor(meta, page, count, rows.length),
-      };
-    },
-
-    async searchClientsPage(companyId, { page, pageSize = 200, fields = CLIENT_SEARCH_FIELDS, signal }) {
-      // Ordered by id ascending so pages stay stable (yclients-open-questions Q1).
-      const body = {
-        page,
-        page_size: pageSize,
-        fields: [...fields],
-        order_by: 'id',
-        order_by_direction: 'ASC',
-      };
-      const { data } = await call('POST')('/company/{company_id}/clients/search', {
-        params: { path: { company_id: companyId } },
-        body,
-        ...(signal ? { signal } : {}),
-      });
-      const envelope = data as { data?: unknown; meta?: unknown } | undefined;
-      const rows = Array.isArray(envelope?.data) ? envelope.data : [];
-      const o = opts(companyId);
-      return {
-        page,
-        ...listOf(rows, (r) => normaliseClient(r, o)),
-        totalCount: totalFor(envelope?.meta, page, pageSize, rows.length),
-      };
-    },
-
-    async recordsPage(companyId, o) {
-      const count = o.count ?? 1000;
-      const query = {
-        page: o.page,
-        count,
-        ...(o.startDate ? { start_date: o.startDate } : {}),
-        ...(o.endDate ? { end_date: o.endDate } : {}),
-        ...(o.changedAfter ? { changed_after: o.changedAfter } : {}),
-        ...(o.changedBefore ? { changed_before: o.changedBefore } : {}),
-        ...(o.withDeleted ? { with_deleted: 1 as const } : {}),
-        ...(o.staffId ? { staff_id: o.staffId } : {}),
-        ...(o.clientId ? { client_id: o.clientId } : {}),
-        ...(o.includeFinanceTransactions ? { include_finance_transactions: 1 as const } : {}),
-      };
-      const { rows, meta } = await getList(
-        '/records/{company_id}',
-        { path: { company_id: companyId }, query },
-        o.signal,
-      );
-      const zone = await zoneFor(companyId, rows, o.timeZone);
-      const n = opts(companyId, zone);
-      return {
-        page: o.page,
-        ...listOf(rows.map(withoutDocuments), (r) => normaliseRecord(r, n)),
-        totalCount: totalFor(meta, o.page, count, rows.length),
-      };
-    },
-
-    async transactionsPage(companyId, o) {
-      const query = {
-        page: o.page,
-        count: o.count ?? 200,
-        start_date: o.startDate,
-        end_date: o.endDate,
-        ...(o.accountId ? { account_id: o.accountId } : {}),
-        ...(o.clientId ? { client_id: o.clientId } : {}),
-        ...(o.deleted !== undefined ? { deleted: o.deleted } : {}),
-      };
-      const { rows } = await getList(
-        '/transactions/{company_id}',
-        { path: { company_id: companyId }, query },
-        o.signal,
-      );
-      const n = opts(companyId);
-      return { page: o.page, ...listOf(rows, (r) => normaliseTransaction(r, n)) };
-    },
-
-    async createClient(companyId, body) {
-      return normaliseClient(
-        sanitiseOne(await created('/clients/{company_id}', { path: { company_id: companyId } }, body)),
-        opts(companyId),
-      );
-    },
-    async updateClient(companyId, clientId, body) {
-      const params = { path: { company_id: companyId, client_id: clientId } };
-      return normaliseClient(
-        sanitiseOne(await getOne('PUT', '/client/{company_id}/{client_id}', params, body)),
-        opts(companyId),
-      );
-    },
-    async deleteClient(companyId, clientId) {
-      await call('DELETE')('/client/{company_id}/{client_id}', {
-        params: { path: { company_id: companyId, client_id: clientId } },
-      });
-    },
-    async createRecord(companyId, body) {
-      return normaliseRecord(
-        sanitiseOne(await created('/records/{company_id}', { path: { company_id: companyId } }, body)),
-        opts(companyId),
-      );
-    },
-    async updateRecord(companyId, recordId, body) {
-      const params = { path: { company_id: companyId, record_id: recordId } };
-      return normaliseRecord(
-        sanitiseOne(await getOne('PUT', '/record/{company_id}/{record_id}', params, body)),
-        opts(companyId),
-      );
-    },
-    async deleteRecord(companyId, recordId) {
-      await call('DELETE')('/record/{company_id}/{record_id}', {
-        params: { path: { company_id: companyId, record_id: recordId } },
+    pages(path, init, pageOptions = {}) {
+      const read = readers[path];
+      return iteratePages((page, count) => read(init, page, count), {
+        ...pageOptions,
+        pageSize: pageOptions.pageSize ?? sizes[path],
+        label: path,
       });
     },
   };
 
-  async function created(path: string, params: unknown, body: unknown): Promise<unknown> {
-    const row = await getOne('POST', path, params, body);
-    if (row === undefined || row === null)
-      throw new YclientsError('invalid_row', `POST ${path}: the answer holds no created row`);
-    return row;
-  }
+  return Object.assign(
+    api,
+    helpers,
+    catalogs(ctx),
+    clients(ctx),
+    records(ctx),
+    transactions(ctx),
+    writes(ctx),
+  );
+}
 
-  return Object.assign(api, helpers) as YclientsClient;
+/** A raw page: the wire rows and the total `meta` reports, if any. */
+function rawPage<Row>(page: number, data: { data?: Row[]; meta?: unknown } | undefined): Page<Row> {
+  const totalCount = totalOf(data?.meta);
+  return { page, rows: data?.data ?? [], ...(totalCount === undefined ? {} : { totalCount }) };
 }

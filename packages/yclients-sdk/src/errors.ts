@@ -7,6 +7,7 @@
 export type YclientsErrorCode =
   | 'auth'
   | 'two_factor_required'
+  | 'two_factor_refused'
   | 'rate_limited'
   | 'api'
   | 'network'
@@ -58,9 +59,15 @@ export class YclientsApiError extends YclientsError {
   }
 }
 
-/** 401/402/403 (token, licence, rights) or a login that needs a 2FA code. */
+/**
+ * 401/402/403 (token, licence, rights), a refused login (`auth`), a login that needs a 2FA code
+ * (`two_factor_required`, from `authenticate()`), or a 2FA code YClients refused (`two_factor_refused`).
+ */
 export class YclientsAuthError extends YclientsApiError {
-  constructor(details: ApiErrorDetails, code: 'auth' | 'two_factor_required' = 'auth') {
+  constructor(
+    details: ApiErrorDetails,
+    code: 'auth' | 'two_factor_required' | 'two_factor_refused' = 'auth',
+  ) {
     super(details, code);
     this.name = 'YclientsAuthError';
   }

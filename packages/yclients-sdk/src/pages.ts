@@ -5,8 +5,11 @@
  * plus its rejected rows: a page whose every row was refused is not empty.
  */
 import { YclientsError } from './errors';
+import type { RejectedRow } from './normalise/rows';
+import type { Repairs } from './normalise/sanitise';
 import { toInt } from './normalise/values';
 
+/** What `iteratePages` needs of a page: its number, its rows, and its total when the list reports one. */
 export interface Page<Row = unknown> {
   page: number;
   rows: Row[];
@@ -16,13 +19,36 @@ export interface Page<Row = unknown> {
   totalCount?: number;
 }
 
+/**
+ * A normalised list: the rows that normalised, the wire rows that did not (to quarantine, never to
+ * merge) and what sanitising changed in all of them.
+ */
+export interface ListResult<Row> {
+  rows: Row[];
+  rejected: RejectedRow[];
+  repairs: Repairs;
+}
+/** One page of a list. It is empty only when both `rows` and `rejected` are. */
+export interface RowsPage<Row> extends ListResult<Row> {
+  page: number;
+}
+export interface CountedPage<Row> extends RowsPage<Row> {
+  totalCount: number;
+}
+
+/**
+ * A page as `iteratePages` yields it: the page its fetcher returned, plus whether it is the last one
+ * (by the same rule as `isLastPage`), so no caller decides the end of a list a second time.
+ */
+export type IteratedPage<P> = P & {
+  /** True for the last page the iteration yields (nothing is requested after it). */
+  last: boolean;
+};
+
 export type StopRule = 'auto' | 'total' | 'empty' | ((page: Page<unknown>, pageSize: number) => boolean);
 
 export interface PagesOptions {
-  /** Query parameter holding the page number (default `page`). */
-  pageParam?: string;
-  /** Query parameter holding the page size (default `count`). */
-  sizeParam?: string;
+  /** Rows asked for per page: the list's entry in `PAGE_SIZES` unless you have a reason. */
   pageSize: number;
   /** First page (default 1). */
   startPage?: number;
@@ -46,6 +72,10 @@ export function totalOf(meta: unknown): number | undefined {
   return toInt(m.total_count) ?? toInt(m.count) ?? undefined;
 }
 
+/**
+ * Whether `page` ends the list under `stop` (an empty page always does). `iteratePages` applies it and
+ * reports the answer as `page.last`; call it directly only for a page read outside an iteration.
+ */
 export function isLastPage(page: Page<unknown>, pageSize: number, stop: StopRule = 'auto'): boolean {
   if (wireLength(page) === 0) return true;
   if (typeof stop === 'function') return stop(page, pageSize);
@@ -56,14 +86,24 @@ export function isLastPage(page: Page<unknown>, pageSize: number, stop: StopRule
 
 /**
  * Pages from `fetchPage` until the stop rule says so, yielded as `fetchPage` shaped them (a
- * `CountedPage` stays one). Throws `page_repeated` when a page holds exactly the ids of the page
- * before (a server ignoring the page parameter would loop forever). Pages without a good row are
- * not compared: rejected rows may have no id, and two such pages in a row are no proof of a loop.
+ * `CountedPage` stays one) with `last` added: true on the final page. Throws `page_repeated` when a page
+ * holds exactly the ids of the page before (a server ignoring the page parameter would loop forever).
+ * Pages without a good row are not compared: rejected rows may have no id, and two such pages in a row
+ * are no proof of a loop.
+ *
+ * @example
+ * for await (const page of iteratePages((page, count) => yc.clientsPage(id, { page, count }), {
+ *   label: 'clients',
+ *   pageSize: PAGE_SIZES.clients,
+ * })) {
+ *   save(page.rows);
+ *   if (page.last) markComplete();
+ * }
  */
 export async function* iteratePages<Row, P extends Page<Row> = Page<Row>>(
   fetchPage: (page: number, pageSize: number) => Promise<P>,
   options: PagesOptions & { label: string },
-): AsyncGenerator<P, void, undefined> {
+): AsyncGenerator<IteratedPage<P>, void, undefined> {
   let previous: string | null = null;
   const request = (n: number) => {
     const promise = fetchPage(n, options.pageSize);
@@ -84,7 +124,7 @@ export async function* iteratePages<Row, P extends Page<Row> = Page<Row>>(
     previous = signature;
     const last = isLastPage(page, options.pageSize, options.stop);
     if (!last && options.readAhead) pending = request(n + 1);
-    yield page;
+    yield { ...page, last };
     if (last) return;
     if (!options.readAhead) pending = request(n + 1);
   }

@@ -1,5 +1,6 @@
 /**
- * The fetch that openapi-fetch calls: every attempt waits for the shared budget, runs under a
+ * The fetch that openapi-fetch calls (after its middleware has set the path template and the
+ * Authorization header): every attempt waits for the shared budget, runs under a
  * per-request timeout combined with the caller's signal, and its answer is classified into a typed
  * error (or a clean Response). Idempotent requests are retried on transient failures with full-jitter
  * exponential backoff or the server's `Retry-After`; POSTs that write are sent once. No body larger
@@ -50,8 +51,6 @@ export interface TransportOptions {
   retryMaxMs: number;
   retryAfterMaxMs: number;
   hooks: YclientsHooks;
-  /** The Authorization header for a request (may log in first). */
-  authorization: (path: string) => Promise<string>;
   /** The path template openapi-fetch used for this request, when known. */
   templateOf: (request: Request) => string | undefined;
   random?: () => number;
@@ -80,7 +79,6 @@ export function createTransport(options: TransportOptions) {
     const path = options.templateOf(request) ?? url.pathname;
     const retryable = isIdempotent(method, path, url.pathname);
     const callerSignal = request.signal;
-    const authorization = await options.authorization(path);
 
     for (let attempt = 1; ; attempt++) {
       try {
@@ -88,8 +86,8 @@ export function createTransport(options: TransportOptions) {
       } catch (cause) {
         throw new YclientsNetworkError('aborted', { method, path }, { cause });
       }
+      // The Authorization header is already set (middleware/auth.ts); each attempt sends a fresh copy.
       const attemptRequest = request.clone();
-      attemptRequest.headers.set('Authorization', authorization);
       emit(() => options.hooks.onRequest?.({ method, path, attempt }));
       const started = Date.now();
       const outcome = await sendOnce(attemptRequest, { method, path }, callerSignal);

@@ -3,6 +3,7 @@
  * the SQL merge functions. Ids and money are numbers, timestamps ISO 8601 with an offset, dates
  * `YYYY-MM-DD`, flags booleans, unknown values null. `raw` is the row as YClients sent it.
  */
+import type { components } from './generated/schema';
 
 export type Raw = Record<string, unknown>;
 
@@ -189,3 +190,8 @@ export interface Transaction {
   supplier: { id: number; title: string | null } | null;
   raw: Raw;
 }
+
+/** The body of `createClient` / `updateClient` (`POST /clients/{id}`, `PUT /client/{id}/{client_id}`). */
+export type ClientWrite = components['schemas']['ClientWrite'];
+/** The body of `createRecord` / `updateRecord` (`POST /records/{id}`, `PUT /record/{id}/{record_id}`). */
+export type RecordWrite = components['schemas']['RecordWrite'];

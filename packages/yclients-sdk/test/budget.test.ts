@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createYclientsClient, RequestBudget } from '../src';
+import { createYclientsClient } from '../src';
+import { RequestBudget } from '../src/budget';
 
 /** The largest number of timestamps inside any half-open window [t, t+width). */
 function maxInWindow(times: number[], width: number): number {

@@ -14,21 +14,23 @@ describe('every endpoint the sync uses, happy path', () => {
     expect(h.get('content-type')).toBe('application/json');
   });
 
-  it('company: timezone_name, and it becomes the zone for naive record dates', async () => {
-    sequence('get', '/company/:id', [
+  it('company: timezone_name; the zone a caller passes is the one naive record dates are read in', async () => {
+    const company = sequence('get', '/company/:id', [
       () => ok({ id: 42, title: 'Салон', timezone_name: 'Asia/Novosibirsk', timezone: 7 }),
     ]);
     const recs = sequence('get', '/records/:id', [
       () => ok([{ id: 1, date: '2024-05-01 10:00:00' }], { page: 1, total_count: 1 }),
     ]);
     const yc = client();
-    expect(await yc.company(42)).toMatchObject({ id: 42, title: 'Салон', timezone: 'Asia/Novosibirsk' });
-    const page = await yc.recordsPage(42, { page: 1 });
+    const { timezone } = await yc.company(42);
+    expect(timezone).toBe('Asia/Novosibirsk');
+    const page = await yc.recordsPage(42, { page: 1, timeZone: timezone });
     expect(page.rows[0]!.datetime).toBe('2024-05-01T10:00:00+07:00');
     expect(recs).toHaveLength(1);
+    expect(company).toHaveLength(1); // the given zone needs no lookup
   });
 
-  it('records: a naive-only row makes the SDK look the company zone up once', async () => {
+  it('records without timeZone: a naive-only row makes the SDK look the zone up, once per company', async () => {
     const company = sequence('get', '/company/:id', [() => ok({ id: 42, timezone_name: 'Europe/Moscow' })]);
     sequence('get', '/records/:id', [
       () => ok([{ id: 1, date: '2024-05-01 10:00:00' }], { page: 1, total_count: 1 }),
@@ -37,6 +39,56 @@ describe('every endpoint the sync uses, happy path', () => {
     await yc.recordsPage(42, { page: 1 });
     const page = await yc.recordsPage(42, { page: 1 });
     expect(page.rows[0]!.datetime).toBe('2024-05-01T10:00:00+03:00');
+    expect(company).toHaveLength(1);
+  });
+
+  it('a naive create_date beside a datetime with an offset needs the zone too', async () => {
+    const company = sequence('get', '/company/:id', [() => ok({ id: 42, timezone_name: 'Europe/Samara' })]);
+    sequence('get', '/records/:id', [
+      () =>
+        ok([{ id: 1, datetime: '2024-05-01T10:00:00+04:00', create_date: '2024-04-20 09:30:00' }], {
+          total_count: 1,
+        }),
+    ]);
+    const page = await client().recordsPage(42, { page: 1 });
+    expect(page.rows[0]).toMatchObject({ create_date: '2024-04-20T09:30:00+04:00' });
+    expect(company).toHaveLength(1);
+  });
+
+  it('the result does not depend on what was asked before: company() fills no hidden cache', async () => {
+    const company = sequence('get', '/company/:id', [() => ok({ id: 42, timezone_name: 'Europe/Moscow' })]);
+    sequence('get', '/records/:id', [
+      () => ok([{ id: 1, datetime: '2024-05-01T10:00:00+03:00' }], { page: 1, total_count: 1 }),
+    ]);
+    const fresh = await client().recordsPage(42, { page: 1 });
+    const yc = client();
+    await yc.company(42);
+    expect(await yc.recordsPage(42, { page: 1 })).toEqual(fresh);
+    expect(company).toHaveLength(1); // rows with an offset need no zone, so no lookup either
+  });
+
+  it('a timeZone that is no zone fails the call before any row is read', async () => {
+    sequence('get', '/records/:id', [() => ok([{ id: 1, date: '2024-05-01 10:00:00' }], { total_count: 1 })]);
+    await expect(client().recordsPage(42, { page: 1, timeZone: 'Europe/Moskva' })).rejects.toThrow(
+      /timeZone "Europe\/Moskva"/,
+    );
+    const page = await client().recordsPage(42, { page: 1, timeZone: '+05:00' });
+    expect(page.rows[0]!.datetime).toBe('2024-05-01T10:00:00+05:00');
+  });
+
+  it('clients: a naive last_change_date is read in the given zone, or the looked-up one', async () => {
+    const company = sequence('get', '/company/:id', [
+      () => ok({ id: 42, timezone_name: 'Asia/Yekaterinburg' }),
+    ]);
+    sequence('get', '/clients/:id', [
+      () => ok([{ id: 1, last_change_date: '2024-05-01 10:00:00' }], { page: 1, total_count: 1 }),
+    ]);
+    const yc = client();
+    const given = await yc.clientsPage(42, { page: 1, timeZone: 'Europe/Moscow' });
+    expect(given.rows[0]!.last_change_date).toBe('2024-05-01T10:00:00+03:00');
+    expect(company).toHaveLength(0);
+    const looked = await yc.clientsPage(42, { page: 1 });
+    expect(looked.rows[0]!.last_change_date).toBe('2024-05-01T10:00:00+05:00');
     expect(company).toHaveLength(1);
   });
 
@@ -268,6 +320,56 @@ describe('every endpoint the sync uses, happy path', () => {
       datetime: '2024-05-01T11:00:00+03:00',
     });
     await yc.deleteRecord(42, 12);
+  });
+
+  it('createRecord: 201 with `data` as an array (DOC-2026) gives the created record', async () => {
+    const posts = sequence('post', '/records/:id', [
+      () =>
+        ok([{ id: 12, datetime: '2024-05-01T10:00:00+03:00', services: [{ id: 3, cost: 100 }] }], [], {
+          status: 201,
+        }),
+    ]);
+    const created = await client().createRecord(42, { staff_id: 2, datetime: '2024-05-01 10:00:00' });
+    expect(created).toMatchObject({ id: 12, datetime: '2024-05-01T10:00:00+03:00', services: [{ id: 3 }] });
+    expect(posts).toHaveLength(1);
+  });
+
+  it('a write whose answer holds no row says the write was made (and is not sent again)', async () => {
+    const posts = sequence('post', '/records/:id', [() => ok([], [], { status: 201 })]);
+    const error = await client()
+      .createRecord(42, { staff_id: 2 })
+      .catch((e) => e);
+    expect(error).toMatchObject({ code: 'invalid_row' });
+    expect(error.message).toBe('POST /records/{company_id}: created: the answer holds no row');
+    expect(posts).toHaveLength(1);
+  });
+
+  it('transaction: GET /finance_transactions/{id}/{tid} with `data` as an array, or as the object', async () => {
+    const calls = sequence('get', '/finance_transactions/:id/:tid', [
+      () =>
+        ok([
+          {
+            id: '4815162342',
+            date: '2016-04-13 15:34:31',
+            amount: '1000.00',
+            master: { id: '1926', name: 'Суини Тодд' },
+            supplier: [],
+            last_change_date: '2020-02-01T12:00:00+0400',
+          },
+        ]),
+      () => ok({ id: 7, date: '2016-04-13T15:34:31+0400', amount: -5 }),
+    ]);
+    const yc = client();
+    expect(await yc.transaction(42, 4815162342)).toMatchObject({
+      id: 4815162342,
+      date: '2016-04-13T15:34:31+04:00',
+      amount: 1000,
+      master: { id: 1926, title: 'Суини Тодд' },
+      supplier: null,
+      last_change_date: '2020-02-01T12:00:00+04:00',
+    });
+    expect(new URL(calls[0]!.url).pathname).toBe('/api/v1/finance_transactions/42/4815162342');
+    expect(await yc.transaction(42, 7)).toMatchObject({ id: 7, amount: -5 });
   });
 
   it('hooks see the path template', async () => {

@@ -1,6 +1,6 @@
-import { HttpResponse, http } from 'msw';
+import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { isLastPage, iteratePages, type Page, YclientsError } from '../src';
+import { isLastPage, iteratePages, PAGE_SIZES, type Page, YclientsError } from '../src';
 import { BASE, client, ok, server, useServer } from './helpers';
 
 useServer();
@@ -120,29 +120,33 @@ describe('yc.pages', () => {
     expect(calls).toBe(2);
   });
 
-  it('custom page and size parameter names, custom stop rule', async () => {
+  it('start page, custom stop rule, filters kept beside page and count; `last` on the final page', async () => {
     const seen: string[] = [];
     server.use(
       http.get(`${BASE}/records/:id`, ({ request }) => {
         const q = new URL(request.url).searchParams;
-        seen.push(`${q.get('p')}/${q.get('size')}`);
-        return ok([{ id: Number(q.get('p')) }], []);
+        seen.push(`${q.get('page')}/${q.get('count')}/${q.get('staff_id')}`);
+        return ok([{ id: Number(q.get('page')) }], []);
       }),
     );
-    for await (const _ of client().pages(
+    const last: boolean[] = [];
+    for await (const p of client().pages(
       '/records/{company_id}',
-      { params: { path: { company_id: 42 } } },
-      {
-        pageParam: 'p',
-        sizeParam: 'size',
-        pageSize: 1,
-        startPage: 3,
-        stop: (page) => page.page >= 4,
-      },
+      { params: { path: { company_id: 42 }, query: { staff_id: 7 } } },
+      { pageSize: 1, startPage: 3, stop: (page) => page.page >= 4 },
     )) {
+      last.push(p.last);
+    }
+    expect(seen).toEqual(['3/1/7', '4/1/7']);
+    expect(last).toEqual([false, true]);
+  });
+
+  it("the page size defaults to the list's PAGE_SIZES entry", async () => {
+    const requests = serveList('/clients/:id', 3);
+    for await (const _ of client().pages('/clients/{company_id}', { params: { path: { company_id: 42 } } })) {
       // consume
     }
-    expect(seen).toEqual(['3/1', '4/1']);
+    expect(requests.map((q) => q.get('count'))).toEqual([String(PAGE_SIZES.clients)]);
   });
 
   it('a page whose every row was rejected is not the end, and two of them in a row are no repeat', async () => {
@@ -183,17 +187,65 @@ describe('yc.pages', () => {
     expect(isLastPage({ page: 1, rows: [], rejected: [] }, 10)).toBe(true);
     expect(isLastPage({ page: 1, rows: [] }, 10)).toBe(true);
   });
+});
 
-  it('labels answered as a bare array still page', async () => {
-    server.use(http.get(`${BASE}/labels/:id/:entity`, () => HttpResponse.json([])));
-    const pages = [];
-    for await (const p of client().pages(
-      '/labels/{company_id}/{entity}',
-      { params: { path: { company_id: 1, entity: 1 } } },
-      { pageSize: 50 },
-    ))
-      pages.push(p);
-    expect(pages).toEqual([{ page: 1, rows: [] }]);
+describe('page.last: the end of a list is decided once, by iteratePages', () => {
+  /** A fetcher over `rows` ids served `pageSize` at a time, reporting `total` when given. */
+  const fetcher =
+    (rows: number, options: { total?: number; clamp?: number } = {}) =>
+    async (page: number, pageSize: number): Promise<Page<number>> => {
+      const size = Math.min(pageSize, options.clamp ?? pageSize);
+      const ids = Array.from({ length: rows }, (_, i) => i + 1).slice((page - 1) * size, page * size);
+      return { page, rows: ids, ...(options.total === undefined ? {} : { totalCount: options.total }) };
+    };
+  async function lasts(
+    fetchPage: (page: number, size: number) => Promise<Page<number>>,
+    stop?: 'total' | 'empty',
+  ) {
+    const seen: [number, boolean][] = [];
+    for await (const p of iteratePages(fetchPage, {
+      label: 'test',
+      pageSize: 10,
+      ...(stop ? { stop } : {}),
+    })) {
+      seen.push([p.rows.length, p.last]);
+    }
+    return seen;
+  }
+
+  it('with a total: the page reaching it is last', async () => {
+    expect(await lasts(fetcher(25, { total: 25 }))).toEqual([
+      [10, false],
+      [10, false],
+      [5, true],
+    ]);
+    expect(await lasts(fetcher(20, { total: 20 }))).toEqual([
+      [10, false],
+      [10, true],
+    ]);
+  });
+
+  it('without a total (or stop: empty) the empty page is last, even after a clamped short page', async () => {
+    expect(await lasts(fetcher(15, { clamp: 4 }), 'empty')).toEqual([
+      [4, false],
+      [4, false],
+      [4, false],
+      [3, false],
+      [0, true],
+    ]);
+  });
+
+  it('an empty list is one last, empty page', async () => {
+    expect(await lasts(fetcher(0, { total: 0 }))).toEqual([[0, true]]);
+  });
+
+  it('the yielded page is the fetched page plus `last`; isLastPage gives the same answer', async () => {
+    const fetchPage = fetcher(12, { total: 12 });
+    for await (const p of iteratePages(fetchPage, { label: 'test', pageSize: 10, stop: 'total' })) {
+      const { last, ...page } = p;
+      expect(page).toEqual(await fetchPage(p.page, 10));
+      expect(last).toBe(isLastPage(page, 10, 'total'));
+    }
   });
 });
 
@@ -231,6 +283,20 @@ describe('iteratePages with readAhead', () => {
     await consumer;
     expect(seen).toEqual([1, 2, 3]);
     expect(l.requested).toEqual([1, 2, 3]);
+  });
+
+  it('reports `last` the same with read-ahead', async () => {
+    const l = list(3);
+    const last: boolean[] = [];
+    const consumer = (async () => {
+      for await (const p of iteratePages(l.fetchPage, options)) {
+        last.push(p.last);
+        l.reply(p.page + 1);
+      }
+    })();
+    l.reply(1);
+    await consumer;
+    expect(last).toEqual([false, false, true]);
   });
 
   it('starts where it is told (a resumed read)', async () => {

@@ -2,12 +2,12 @@ import { delay, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import {
   isTransient,
-  retryAfterMs,
   YclientsApiError,
   YclientsError,
   YclientsNetworkError,
   YclientsRateLimitError,
 } from '../src';
+import { retryAfterMs } from '../src/transport';
 import { client, fail, ok, sequence, useServer } from './helpers';
 
 useServer();

@@ -1,6 +1,6 @@
 import { delay, HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { maskPhones } from '../src';
+import { maskPhones } from '../src/errors';
 import { BASE, client, PARTNER, PHONE, server, USER, useServer } from './helpers';
 
 useServer();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { strictId } from '../src/normalise/row';
 import {
   normalisePhone,
   objectOrNull,
@@ -10,8 +11,7 @@ import {
   toNumber,
   toText,
   toTimestamp,
-} from '../src';
-import { strictId } from '../src/normalise/row';
+} from '../src/normalise/values';
 
 describe('numbers (§11.2, §11.7)', () => {
   it('reads numbers sent as strings, and float noise stays a number', () => {

@@ -13,7 +13,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Never retried. 201 = token; 200 = 2FA required (no token yet). */
+        /**
+         * @description Never retried. 201 = token; 200 = 2FA required (no token yet): the challenge names the transport
+         *     the code was sent by; the second call repeats login + password with `2fa: {uuid, secret}`.
+         */
         post: operations["authenticate"];
         delete?: never;
         options?: never;
@@ -220,6 +223,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/finance_transactions/{company_id}/{transaction_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getFinanceTransaction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/accounts/{company_id}": {
         parameters: {
             query?: never;
@@ -278,6 +297,13 @@ export interface components {
             /** @description phone (79161234567) or e-mail */
             login: string;
             password: string;
+            "2fa"?: components["schemas"]["TwoFactorCode"];
+        };
+        TwoFactorCode: {
+            /** @description the `uuid` of the challenge (HTTP 200 of the first call) */
+            uuid: string;
+            /** @description the code the user received */
+            secret: string;
         };
         AuthUser: {
             id?: components["schemas"]["Id"];
@@ -561,6 +587,7 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        RecordOrRows: components["schemas"]["Record"] | components["schemas"]["Record"][];
         RecordWrite: {
             staff_id?: number;
             services?: ({
@@ -637,6 +664,19 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        FinanceTransaction: components["schemas"]["Transaction"] & ({
+            type_id?: components["schemas"]["NullableId"];
+            expense_id?: components["schemas"]["NullableId"];
+            account_id?: components["schemas"]["NullableId"];
+            client_id?: components["schemas"]["NullableId"];
+            master_id?: components["schemas"]["NullableId"];
+            supplier_id?: components["schemas"]["NullableId"];
+            item_id?: components["schemas"]["NullableId"];
+            target_type_id?: components["schemas"]["NullableId"];
+            goods_transaction_id?: components["schemas"]["NullableId"];
+        } & {
+            [key: string]: unknown;
+        });
         Account: {
             id?: components["schemas"]["Id"];
             title?: components["schemas"]["Text"];
@@ -1158,12 +1198,12 @@ export interface operations {
                 content: {
                     "application/json": {
                         success?: boolean;
-                        data?: components["schemas"]["Record"];
+                        data?: components["schemas"]["RecordOrRows"];
                         meta?: components["schemas"]["Meta"];
                     };
                 };
             };
-            /** @description Created. */
+            /** @description Created; `data` is an array holding the record (DOC-2026), or the record itself. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1171,7 +1211,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         success?: boolean;
-                        data?: components["schemas"]["Record"];
+                        data?: components["schemas"]["RecordOrRows"];
                         meta?: components["schemas"]["Meta"];
                     };
                 };
@@ -1313,6 +1353,34 @@ export interface operations {
                     "application/json": {
                         success?: boolean;
                         data?: components["schemas"]["Transaction"][];
+                        meta?: components["schemas"]["Meta"];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getFinanceTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: components["parameters"]["CompanyId"];
+                transaction_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One transaction; `data` is an array holding it (DOC-2026), or the transaction itself. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success?: boolean;
+                        data?: components["schemas"]["FinanceTransaction"] | components["schemas"]["FinanceTransaction"][];
                         meta?: components["schemas"]["Meta"];
                     };
                 };

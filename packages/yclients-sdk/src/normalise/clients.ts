@@ -2,6 +2,7 @@ import type { Client, ClientCategoryRef } from '../types';
 import { asRow, requireId } from './row';
 import {
   arrayOf,
+  isNaive,
   type NormaliseOptions,
   normalisePhone,
   objectOrNull,
@@ -52,4 +53,9 @@ export function normaliseClient(value: unknown, options: NormaliseOptions = {}):
     }),
     raw,
   };
+}
+
+/** True when the row's `last_change_date` is naive: only the company's zone would place it. */
+export function clientNeedsZone(value: unknown): boolean {
+  return isNaive(objectOrNull(value)?.last_change_date);
 }

@@ -4,6 +4,7 @@ import { asRow, requireId } from './row';
 import { cutText } from './sanitise';
 import {
   arrayOf,
+  isNaive,
   type NormaliseOptions,
   normalisePhone,
   objectOrNull,
@@ -86,13 +87,15 @@ export function withoutDocuments(value: unknown): unknown {
 }
 
 /**
- * True when the row's visit time is naive: a zone would place it. A zero or missing date is not
- * (the row is refused either way, and looking the company up would not help).
+ * True when only the company's zone would place one of the row's times: its visit time (`datetime`
+ * without an offset, or only the naive `date`), `create_date` or `last_change_date`. A zero or missing
+ * time is not (it is refused or null either way, and looking the company up would not help).
  */
 export function recordNeedsZone(value: unknown): boolean {
   const row = objectOrNull(value);
-  if (!row || toTimestamp(row.datetime) !== null) return false;
-  return toTimestamp(row.datetime, '+00:00') !== null || toTimestamp(row.date, '+00:00') !== null;
+  if (!row) return false;
+  const visit = toTimestamp(row.datetime) === null && (isNaive(row.datetime) || isNaive(row.date));
+  return visit || isNaive(row.create_date) || isNaive(row.last_change_date);
 }
 
 /** A wire date for a message: a date is no secret, but a string there may be anything, so keep it short. */

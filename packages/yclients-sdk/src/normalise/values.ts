@@ -135,6 +135,11 @@ export function toTimestamp(value: unknown, zone?: string): string | null {
   return formatLocal(localMs, offset);
 }
 
+/** A timestamp without an offset: readable only in some zone (`"2024-05-01 10:00:00"`). */
+export function isNaive(value: unknown): boolean {
+  return typeof value === 'string' && toTimestamp(value) === null && toTimestamp(value, '+00:00') !== null;
+}
+
 function normaliseOffset(tz: string): string {
   if (tz.toUpperCase() === 'Z') return '+00:00';
   const digits = tz.slice(1).replace(':', '');
