@@ -24,8 +24,9 @@ language plpgsql as $$
 --                p_reread.
 --   'unproven'   the read held p_unidentified rows without a usable id (quarantined): any unseen row may be
 --                one of them, so nothing is deleted; the refresh is over.
---   'withheld'   a mass delete: more than both p_max_rows and p_max_fraction of the live rows would go and
---                the user has not confirmed (p_confirmed): the caller reports it and fails the entity.
+--   'withheld'   a mass delete: more than both p_max_rows and p_max_fraction of the live rows would go, or
+--                every live row of the scope (three or more), and the user has not confirmed
+--                (p_confirmed): the caller reports it and fails the entity.
 --   'deleted'    the unseen rows were soft-deleted (possibly none).
 -- Returns one row: the verdict, rows soft-deleted, rows unseen (deleted or not), live rows in the scope,
 --   ids seen, and for 'withheld' the first 20 ids it would have deleted (for the log). Idempotency: after any verdict but 'suspicious' the refresh's seen ids (and those of older,
@@ -69,7 +70,10 @@ begin
     verdict := 'suspicious';
     return next;
     return;
-  elsif not p_confirmed and unseen > p_max_rows and unseen > live * p_max_fraction then
+  elsif not p_confirmed and ((unseen > p_max_rows and unseen > live * p_max_fraction)
+                             or (unseen = live and live >= 3)) then
+    -- a mass delete, or one that would empty the whole scope: two bad answers in a row must not wipe
+    -- a catalog of twelve masters that the brake's 20 rows would let through
     verdict := 'withheld';
     execute format($sql$
       select array_agg(u.id order by u.id) from (

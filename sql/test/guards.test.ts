@@ -119,6 +119,18 @@ describe('finish_refresh guards', () => {
     expect(await finish(d, 7, { reread: true, maxRows: 3 })).toMatchObject({ verdict: 'withheld' });
   });
 
+  it('never empties a whole scope of three or more rows without confirmation, however small', async () => {
+    const c = 7008;
+    await company(c, 12); // twelve masters: under the brake's 20 rows
+    expect(await finish(c, 9, { reread: true })).toMatchObject({ verdict: 'withheld', unseen: 12, live: 12 });
+    expect(await live(db, c)).toBe(12);
+    expect(await finish(c, 10, { reread: true, confirmed: true })).toMatchObject({ verdict: 'deleted', deleted: 12 });
+    // two rows may go without confirmation (a small window whose visits were all cancelled)
+    const d = 7009;
+    await company(d, 2);
+    expect(await finish(d, 11, { reread: true })).toMatchObject({ verdict: 'deleted', deleted: 2 });
+  });
+
   it('a seen set shorter than counted (a crash emptied it) deletes nothing', async () => {
     const c = 7007;
     await company(c, 50);
