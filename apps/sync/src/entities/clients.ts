@@ -14,7 +14,7 @@
  *   and a mass delete waits for `--confirm-deletes` (entities/refresh.ts).
  * - Updates to clients already stored: `changed_after` (company-local, with an overlap window).
  */
-import { type Client, type CountedPage, isLastPage, iteratePages } from '@yclients-pg/sdk';
+import { type Client, type CountedPage, isLastPage, iteratePages, PAGE_SIZES } from '@yclients-pg/sdk';
 import {
   anonymousRejects,
   type Checkpoint,
@@ -29,7 +29,7 @@ import type { EntityContext, EntityPipeline } from './context';
 import { landPage, lastIdentified, wireIds } from './land-page';
 import { endRefresh } from './refresh';
 
-export const CLIENTS_PAGE_SIZE = 300;
+export const CLIENTS_PAGE_SIZE = PAGE_SIZES.clients;
 /** A rebuild whose pages drifted (fewer distinct ids than the total) is re-read at most this often. */
 const MAX_REBUILD_PASSES = 3;
 
@@ -167,13 +167,16 @@ async function readPass(
   let { total } = cursor;
   let anonymous = cursor.anonymous ?? 0;
   let consistent = true;
-  const pages = iteratePages((page, count) => ctx.yc.clientsPage(ctx.companyId, { page, count }), {
-    label: 'clients',
-    pageSize: CLIENTS_PAGE_SIZE,
-    startPage: cursor.nextPage,
-    stop: 'total',
-    readAhead: true,
-  });
+  const pages = iteratePages(
+    (page, count) => ctx.yc.clientsPage(ctx.companyId, { page, count, timeZone: ctx.timeZone }),
+    {
+      label: 'clients',
+      pageSize: CLIENTS_PAGE_SIZE,
+      startPage: cursor.nextPage,
+      stop: 'total',
+      readAhead: true,
+    },
+  );
   for await (const page of pages) {
     if (total === undefined) {
       total = page.totalCount;
@@ -205,7 +208,8 @@ async function readAfterOrdinal(ctx: EntityContext, cursor: { changedAfter: stri
   const lastId = ctx.state!.lastId;
   const pageSize = ctx.state!.pageSize ?? CLIENTS_PAGE_SIZE;
   const checkPage = Math.max(1, Math.ceil(lastOrdinal / pageSize));
-  const fetchPage = (page: number, count: number) => ctx.yc.clientsPage(ctx.companyId, { page, count });
+  const fetchPage = (page: number, count: number) =>
+    ctx.yc.clientsPage(ctx.companyId, { page, count, timeZone: ctx.timeZone });
   const check = await fetchPage(checkPage, pageSize);
   if (lastOrdinal > 0) {
     const atOrdinal = wireIds(check)[(lastOrdinal - 1) % pageSize] ?? null;
@@ -251,11 +255,12 @@ async function readAfterOrdinal(ctx: EntityContext, cursor: { changedAfter: stri
 async function readChanged(ctx: EntityContext, cursor: { changedAfter: string }): Promise<void> {
   const since = changedSince(cursor.changedAfter, ctx.timeZone, ctx.config.changedAfterOverlapMinutes);
   const pages = iteratePages(
-    (page, count) => ctx.yc.clientsPage(ctx.companyId, { page, count, changedAfter: since }),
+    (page, count) =>
+      ctx.yc.clientsPage(ctx.companyId, { page, count, changedAfter: since, timeZone: ctx.timeZone }),
     { label: 'changed clients', pageSize: CLIENTS_PAGE_SIZE, stop: 'total', readAhead: true },
   );
   for await (const page of pages) {
-    const last = isLastPage(page, CLIENTS_PAGE_SIZE, 'total');
+    const { last } = page;
     await landPage(ctx, 'clients', page, {
       checkpoint: {
         cursor: { mode: 'incremental', changedAfter: last ? runCursor(ctx) : cursor.changedAfter },

@@ -18,13 +18,7 @@
  *   arrive as flags and become `deleted_at`. Then one count probe finds records that vanished without
  *   a flag (findVanished), and only the windows that differ are read again.
  */
-import {
-  isLastPage,
-  iteratePages,
-  type Page,
-  type RecordsPageOptions,
-  type YcRecord,
-} from '@yclients-pg/sdk';
+import { iteratePages, PAGE_SIZES, type RecordsPageOptions, type YcRecord } from '@yclients-pg/sdk';
 import {
   anonymousRejects,
   type Checkpoint,
@@ -41,7 +35,7 @@ import { asPage, landPage, wireOrder } from './land-page';
 import { lastGroupStart, pageAt } from './positions';
 import { endRefresh } from './refresh';
 
-export const RECORDS_PAGE_SIZE = 1000;
+export const RECORDS_PAGE_SIZE = PAGE_SIZES.records;
 /**
  * Target rows per window: small enough that a re-read is cheap and that a request deep in a window
  * rereads few rows (pageAt: fewer than the pages before it), large enough to waste few requests.
@@ -113,7 +107,8 @@ export const records: EntityPipeline = async (ctx) => {
 async function planWindows(ctx: EntityContext): Promise<FullCursor> {
   const changedAfterNext = localDateTime(ctx.runStartedAt, ctx.timeZone);
   const base = { mode: 'full' as const, index: 0, position: 1, pass: 1, runId: ctx.runId, changedAfterNext };
-  const probe = (page: number, count = 1) => ctx.yc.recordsPage(ctx.companyId, { page, count });
+  const probe = (page: number, count = 1) =>
+    ctx.yc.recordsPage(ctx.companyId, { page, count, timeZone: ctx.timeZone });
   let newest = await probe(1);
   if (newest.totalCount === 0) newest = await probe(1);
   const total = newest.totalCount;
@@ -298,11 +293,11 @@ async function readWindowPass(
   let cursor = start;
   // YClients clamps `count` silently (yclients-open-questions Q2): positions are right only with the
   // page size it really used, learnt from the first short answer.
-  let max = RECORDS_PAGE_SIZE;
+  let max: number = RECORDS_PAGE_SIZE;
   const request = (from: number) => {
     const at = pageAt(from, max);
     const answer = ctx.yc
-      .recordsPage(ctx.companyId, { ...filter, page: at.page, count: at.count })
+      .recordsPage(ctx.companyId, { ...filter, page: at.page, count: at.count, timeZone: ctx.timeZone })
       .then((page) => ({ page, at }));
     answer.catch(() => {}); // read ahead: awaited below, or dropped with the pass when it fails
     return answer;
@@ -368,17 +363,16 @@ function recordPages(
   filter: Omit<RecordsPageOptions, 'page' | 'count'>,
   startPage = 1,
 ) {
-  return iteratePages((page, count) => ctx.yc.recordsPage(ctx.companyId, { ...filter, page, count }), {
-    label,
-    pageSize: RECORDS_PAGE_SIZE,
-    startPage,
-    stop: 'total',
-    readAhead: true,
-  });
-}
-
-function isLast(page: Page<unknown>): boolean {
-  return isLastPage(page, RECORDS_PAGE_SIZE, 'total');
+  return iteratePages(
+    (page, count) => ctx.yc.recordsPage(ctx.companyId, { ...filter, page, count, timeZone: ctx.timeZone }),
+    {
+      label,
+      pageSize: RECORDS_PAGE_SIZE,
+      startPage,
+      stop: 'total',
+      readAhead: true,
+    },
+  );
 }
 
 /** Records changed since the cursor (deletes as flags); returns the cursor the next run starts from. */
@@ -392,7 +386,7 @@ async function readChanged(
   for await (const result of pages) {
     const { page, rows } = result;
     if (page === 1) ctx.progress.total(result.totalCount);
-    const last = isLast(result);
+    const { last } = result;
     const checkpoint: Checkpoint = {
       last_id: rows.at(-1)?.id ?? null,
       last_ordinal: null,
@@ -416,7 +410,8 @@ async function readChanged(
  */
 async function findVanished(ctx: EntityContext, changedAfterNext: string): Promise<void> {
   const where = { entity: 'records' as const, companyId: ctx.companyId };
-  const upstream = (await ctx.yc.recordsPage(ctx.companyId, { page: 1, count: 1 })).totalCount;
+  const upstream = (await ctx.yc.recordsPage(ctx.companyId, { page: 1, count: 1, timeZone: ctx.timeZone }))
+    .totalCount;
   const stored = await liveRows(ctx.db, where);
   if (upstream === stored.count + stored.quarantined || !stored.first || !stored.last) return;
   ctx.log.info('records: upstream counts a different number of live records; finding the days that differ', {
@@ -431,6 +426,7 @@ async function findVanished(ctx: EntityContext, changedAfterNext: string): Promi
     const probe = await ctx.yc.recordsPage(ctx.companyId, {
       page: 1,
       count: 1,
+      timeZone: ctx.timeZone,
       startDate: w.from,
       endDate: addDays(w.to, 1),
     });

@@ -8,7 +8,7 @@
  * design §9 do the rest: a read that would remove many rows is read again before it is believed, and
  * a mass delete waits for `--confirm-deletes` (entities/refresh.ts).
  */
-import { iteratePages } from '@yclients-pg/sdk';
+import { iteratePages, PAGE_SIZES } from '@yclients-pg/sdk';
 import { anonymousRejects, forgetRefresh, seenLost, writeCheckpoint } from '@yclients-pg/sql';
 import { IncompleteReadError } from '../errors';
 import { addDays, localDate } from '../time';
@@ -16,7 +16,7 @@ import type { EntityContext, EntityPipeline } from './context';
 import { landPage } from './land-page';
 import { endRefresh } from './refresh';
 
-export const TRANSACTIONS_PAGE_SIZE = 200;
+export const TRANSACTIONS_PAGE_SIZE = PAGE_SIZES.transactions;
 /** The full history starts here: YClients predates none of its salons' finance records. */
 const HISTORY_START = '2000-01-01';
 
