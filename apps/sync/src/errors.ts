@@ -76,3 +76,8 @@ export class DeletesWithheldError extends Error {
     );
   }
 }
+
+/** An error's own text, whatever was thrown (the CLI's messageOf groups a partial run's failures). */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

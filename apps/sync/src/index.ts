@@ -2,6 +2,6 @@
 
 export { EXIT, exitCodeFor } from './cli/exit-codes';
 export { type CliIo, main } from './cli/main';
-export { runSync, type SyncOptions } from './engine/run-sync';
+export { runSync, type SyncOptions } from './commands/sync';
 export type { EntitySummary, SyncSummary } from './engine/summary';
 export { ENTITY_NAMES, type EntityName } from './entities/names';

@@ -146,7 +146,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       confirmDeletes: values['confirm-deletes'],
       companyIds: parseCompanies(values.company, config.companyIds),
     };
-    const { runSync } = await import('../engine/run-sync');
+    const { runSync } = await import('../commands/sync');
     const { formatSummary } = await import('../engine/summary');
     try {
       const summary = await runSync(config, options, {

@@ -1,5 +1,5 @@
 import { migrate } from '@yclients-pg/sql';
-import { openDatabase } from '../engine/run-sync';
+import { openDatabase } from '../engine/database';
 import type { Logger } from '../log/logger';
 import { readDatabaseUrl } from './database-url';
 

@@ -3,7 +3,7 @@
  * retry state and the lag since the last successful sync.
  */
 import { readSyncStatus } from '@yclients-pg/sql';
-import { openDatabase } from '../engine/run-sync';
+import { openDatabase } from '../engine/database';
 import type { Logger } from '../log/logger';
 import { readDatabaseUrl } from './database-url';
 
