@@ -56,6 +56,17 @@ async function markInterrupted(signal: string): Promise<void> {
   await Promise.race([mark.catch(() => {}), new Promise((r) => setTimeout(r, 1500).unref())]);
 }
 
+/** One line typed on the terminal. */
+async function ask(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await terminal.question(question);
+  } finally {
+    terminal.close();
+  }
+}
+
 function leave(code: number): void {
   setTimeout(() => process.exit(code), 5000).unref();
   void stopEmbeddedServers().finally(() => process.exit(code));
@@ -105,6 +116,8 @@ const code = await main(argv, {
   stdout: (text) => stopping || process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   stderr: (text) => stopping || process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   isTTY: Boolean(process.stderr.isTTY),
+  // `login` asks for the two-factor code on the terminal only
+  ...(process.stdin.isTTY ? { prompt: ask } : {}),
 });
 process.exitCode = code;
 await stopEmbeddedServers();

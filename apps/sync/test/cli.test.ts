@@ -61,3 +61,48 @@ describe('error messages', () => {
     expect(messageOf(error).split(reason)).toHaveLength(2);
   });
 });
+
+describe('pnpm sync login', () => {
+  it('asks for the two-factor code and prints the user token once, logging nothing of it', async () => {
+    const { createYclientsFake } = await import('@yclients-pg/yclients-fake');
+    const fake = createYclientsFake({ rateLimit: false, twoFactor: true, twoFactorCode: '424242' });
+    const server = await fake.listen();
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      const questions: string[] = [];
+      const code = await main(['login'], {
+        env: {
+          YCLIENTS_BASE_URL: server.url,
+          YCLIENTS_PARTNER_TOKEN: fake.credentials.partnerToken,
+          YCLIENTS_LOGIN: fake.credentials.login,
+          YCLIENTS_PASSWORD: fake.credentials.password,
+        },
+        cwd: '/nonexistent',
+        stdout: (t) => out.push(t),
+        stderr: (t) => err.push(t),
+        isTTY: false,
+        prompt: async (q) => {
+          questions.push(q);
+          return '424242';
+        },
+      });
+      expect(code).toBe(0);
+      expect(questions).toHaveLength(1);
+      expect(out.join('\n')).toContain(`YCLIENTS_USER_TOKEN=${fake.credentials.userToken}`);
+      expect(err.join('\n')).not.toContain(fake.credentials.userToken);
+      expect(err.join('\n')).not.toContain(fake.credentials.password);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('off a terminal, or without a login, says what is missing', async () => {
+    const run = (env: NodeJS.ProcessEnv) =>
+      main(['login'], { env, cwd: '/nonexistent', stdout: () => {}, stderr: () => {}, isTTY: false });
+    expect(await run({})).toBe(2);
+    expect(
+      await run({ YCLIENTS_PARTNER_TOKEN: 'p-123', YCLIENTS_LOGIN: 'a@b.c', YCLIENTS_PASSWORD: 'pw1' }),
+    ).toBe(2);
+  });
+});

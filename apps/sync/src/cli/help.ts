@@ -5,6 +5,8 @@ Usage (\`yclients-sync\`, in node_modules/.bin, is the same command for cron and
   pnpm sync status             last runs, per-entity checkpoints and lag, whether a run is going on
   pnpm sync migrate            apply pending database migrations and exit
   pnpm sync db [--port N]      keep the embedded PostgreSQL up and print how psql and BI tools connect
+  pnpm sync login              get a user token once with YCLIENTS_LOGIN and YCLIENTS_PASSWORD, asking
+                               for the two-factor code on the terminal; prints YCLIENTS_USER_TOKEN=…
   pnpm sync --help             this text
 
 Options:

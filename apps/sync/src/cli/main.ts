@@ -19,6 +19,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   isTTY: boolean;
   fetch?: typeof fetch;
+  /** Asks the user one question on the terminal (`login`); absent off a terminal. */
+  prompt?: (question: string) => Promise<string>;
 }
 
 export function parseOnly(value: string | undefined): EntityName[] | undefined {
@@ -91,9 +93,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return EXIT.ok;
     }
     const command = positionals[0] ?? 'sync';
-    if (positionals.length > 1 || !['sync', 'status', 'migrate', 'db'].includes(command)) {
+    if (positionals.length > 1 || !['sync', 'status', 'migrate', 'db', 'login'].includes(command)) {
       throw new UsageError(
-        `unknown command "${positionals.join(' ')}" (commands: status, migrate, db; see --help)`,
+        `unknown command "${positionals.join(' ')}" (commands: status, migrate, db, login; see --help)`,
       );
     }
     const json = values.json || !io.isTTY;
@@ -129,6 +131,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       }
       const { runDb } = await import('../commands/db');
       await runDb(env, log, io.stdout, port === undefined ? {} : { port });
+      return EXIT.ok;
+    }
+    if (command === 'login') {
+      const { runLogin } = await import('../commands/login');
+      // the token goes to stdout unmasked: showing it once is the command's purpose
+      await runLogin(env, {
+        stdout: io.stdout,
+        ...(io.prompt ? { prompt: io.prompt } : {}),
+        ...(io.fetch ? { fetch: io.fetch } : {}),
+      });
       return EXIT.ok;
     }
     if (command === 'status') {
