@@ -96,6 +96,25 @@ function checkBaseUrl(value: string, allowHttp: boolean): string | null {
   return null;
 }
 
+/** DATABASE_URL, checked the one way every command checks it: unset (the embedded database) or valid. */
+function checkDatabaseUrl(env: NodeJS.ProcessEnv): { url: string | undefined } | { problem: ConfigProblem } {
+  const raw = env.DATABASE_URL?.trim();
+  if (!raw) return { url: undefined };
+  try {
+    return { url: validateDatabaseUrl(raw) };
+  } catch (error) {
+    if (!(error instanceof InvalidDatabaseUrlError)) throw error;
+    return { problem: { variable: 'DATABASE_URL', message: error.message.replace(/^DATABASE_URL /, '') } };
+  }
+}
+
+/** Only DATABASE_URL, for the commands that need nothing else (`status`, `migrate`, `db`). */
+export function readDatabaseUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const database = checkDatabaseUrl(env);
+  if ('problem' in database) throw new ConfigError([database.problem]);
+  return database.url;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv): SyncConfig {
   const problems: ConfigProblem[] = [];
   const get = (name: string) => {
@@ -103,15 +122,9 @@ export function readConfig(env: NodeJS.ProcessEnv): SyncConfig {
     return value ? value : undefined;
   };
 
-  let databaseUrl = get('DATABASE_URL');
-  if (databaseUrl) {
-    try {
-      databaseUrl = validateDatabaseUrl(databaseUrl);
-    } catch (error) {
-      if (!(error instanceof InvalidDatabaseUrlError)) throw error;
-      problems.push({ variable: 'DATABASE_URL', message: error.message.replace(/^DATABASE_URL /, '') });
-    }
-  }
+  const database = checkDatabaseUrl(env);
+  if ('problem' in database) problems.push(database.problem);
+  const databaseUrl = 'url' in database ? database.url : undefined;
 
   const partnerToken = get('YCLIENTS_PARTNER_TOKEN');
   if (!partnerToken) {

@@ -17,8 +17,8 @@ import {
   startEmbeddedPostgres,
   withClient,
 } from '@yclients-pg/sql';
+import { readDatabaseUrl } from '../config';
 import type { Logger } from '../log/logger';
-import { readDatabaseUrl } from './database-url';
 
 export const BI_USER = 'bi';
 

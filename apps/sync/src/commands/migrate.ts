@@ -1,7 +1,7 @@
 import { migrate } from '@yclients-pg/sql';
+import { readDatabaseUrl } from '../config';
 import { openDatabase } from '../engine/database';
 import type { Logger } from '../log/logger';
-import { readDatabaseUrl } from './database-url';
 
 /** `pnpm sync migrate`: applies pending migrations (under their own advisory lock) and exits. */
 export async function runMigrate(env: NodeJS.ProcessEnv, log: Logger): Promise<void> {

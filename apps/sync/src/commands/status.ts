@@ -3,9 +3,9 @@
  * retry state and the lag since the last successful sync.
  */
 import { readSyncStatus } from '@yclients-pg/sql';
+import { readDatabaseUrl } from '../config';
 import { openDatabase } from '../engine/database';
 import type { Logger } from '../log/logger';
-import { readDatabaseUrl } from './database-url';
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
