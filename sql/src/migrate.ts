@@ -2,7 +2,8 @@
  * Applies `sql/migrations` with @databases/pg-migrations under a dedicated advisory lock, so two processes
  * that start on an empty database at the same moment do not race (the second waits, then finds nothing to
  * do). The lock is the two-key form, so it never collides with the sync's one-key (bigint) company locks.
- * Notices the migrations raise (e.g. "pg_trgm could not be created, an administrator can run …") go to `log`.
+ * What a managed database's restrictions left out (pg_trgm, the analyst role) is found from the catalogs
+ * afterwards and logged with the command an administrator can run.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -47,17 +48,6 @@ export interface MigrateResult {
   missing: Array<{ feature: 'pg_trgm' | 'analyst_role'; command: string }>;
 }
 
-type Notice = { message?: string };
-type NoticeListener = (notice: Notice) => void;
-interface PgClientHolder {
-  _driver?: {
-    client?: {
-      on(event: 'notice', fn: NoticeListener): void;
-      off?(event: 'notice', fn: NoticeListener): void;
-    };
-  };
-}
-
 /** Brings the database at `connectionString` up to date. */
 export async function migrate(
   connectionString: string,
@@ -69,14 +59,6 @@ export async function migrate(
   const applied: string[] = [];
   try {
     return await db.task(async (connection) => {
-      // Forward NOTICEs of this session (pg-migrations' own API has no hook for them).
-      const client = (connection as unknown as PgClientHolder)._driver?.client;
-      // "… already exists, skipping" is pg-migrations' own `create … if not exists`: noise, not news.
-      const onNotice: NoticeListener = (notice) => {
-        const message = notice.message ?? String(notice);
-        if (!message.endsWith(', skipping')) log(message);
-      };
-      client?.on('notice', onNotice);
       await connection.query(sql`select pg_advisory_lock(${MIGRATION_LOCK[0]}, ${MIGRATION_LOCK[1]})`);
       try {
         // A Connection offers what pg-migrations uses (query, tx, sql) and keeps every statement on the
@@ -113,7 +95,6 @@ export async function migrate(
         return { applied, missing };
       } finally {
         await connection.query(sql`select pg_advisory_unlock(${MIGRATION_LOCK[0]}, ${MIGRATION_LOCK[1]})`);
-        client?.off?.('notice', onNotice);
       }
     });
   } finally {
