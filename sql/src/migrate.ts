@@ -1,7 +1,7 @@
 /**
  * Applies `sql/migrations` with @databases/pg-migrations under a dedicated advisory lock, so two processes
  * that start on an empty database at the same moment do not race (the second waits, then finds nothing to
- * do). The lock is the two-key form, so it never collides with the sync's one-key (bigint) company locks.
+ * do). Its key ('ycli', 1) never collides with the company locks (22851, company id).
  * What a managed database's restrictions left out (pg_trgm, the analyst role) is found from the catalogs
  * afterwards and logged with the command an administrator can run.
  */
