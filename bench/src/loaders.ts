@@ -5,12 +5,14 @@
  *   transaction per page. To be generous to it, each row's children (category links, service lines) ride in
  *   the same statement (data-modifying CTEs), so it costs exactly one round trip per row; loaders that send a
  *   statement per child are slower still. It rewrites every row (no IS DISTINCT FROM), as those tools do.
- * - `merge`: ours — the page as one jsonb parameter to `yclients_sync.merge_<entity>(…)` with its checkpoint,
- *   one call, one round trip, one transaction.
+ * - `merge`: ours, the path the sync really takes — the sql package's `mergePage` (one call of
+ *   `yclients_sync.land_page`, which runs `merge_<entity>` and moves the checkpoint): the page as one jsonb
+ *   parameter, one round trip, one transaction, on the package's own @databases/pg connection.
  * - `copy`: the floor — `COPY FROM STDIN` (pg-copy-streams) of the same rows and children into empty unlogged
  *   tables with the same columns, no keys, no indexes, no merge.
  */
 import { Readable } from 'node:stream';
+import { connectDatabase, type Db, mergePage } from '@yclients-pg/sql';
 import type { CountingClient } from './database';
 import { COMPANY_ID, type Entity, type Json, type Row } from './generate';
 
@@ -176,7 +178,7 @@ async function rowByRow(db: CountingClient, entity: Entity, rows: Row[]): Promis
   }
 }
 
-// --- merge -----------------------------------------------------------------------------------------
+// --- merge ---------------------------------------------------------------------------------------
 
 export interface MergeCounts {
   inserted: number;
@@ -185,20 +187,48 @@ export interface MergeCounts {
   deleted: number;
 }
 
+/** The merge's connection: a @databases/pg pool of one, as the sync uses; its requests count on `counter`. */
+export interface MergeConnection {
+  db: Db;
+  dispose(): Promise<void>;
+}
+
+export function mergeConnection(url: string, counter: CountingClient): MergeConnection {
+  const pool = connectDatabase(url, { poolSize: 1, applicationName: 'yclients-pg bench' });
+  const db = new Proxy(pool, {
+    get(target, property) {
+      if (property === 'query')
+        return (...args: Parameters<typeof target.query>) => {
+          counter.queries++;
+          return target.query(...args);
+        };
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as Db;
+  return { db, dispose: () => pool.dispose() };
+}
+
 async function merge(
-  db: CountingClient,
+  db: Db,
   entity: Entity,
   rows: Row[],
   runId: number,
   ordinal: number,
 ): Promise<MergeCounts> {
   const last = rows[rows.length - 1];
-  const state = { last_id: last?.id ?? null, last_ordinal: ordinal, page_size: rows.length };
-  const { rows: out } = await db.query<MergeCounts>(
-    `select * from yclients_sync.merge_${entity}($1, $2, $3::jsonb, $4::jsonb)`,
-    [COMPANY_ID, runId, JSON.stringify(rows), JSON.stringify(state)],
-  );
-  return out[0] ?? { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+  const { inserted, updated, unchanged, deleted } = await mergePage(db, {
+    entity,
+    companyId: COMPANY_ID,
+    runId,
+    page: { rows: rows as unknown as { id: number }[] },
+    checkpoint: {
+      last_id: (last?.id as number | undefined) ?? null,
+      last_ordinal: ordinal,
+      page_size: rows.length,
+    },
+  });
+  return { inserted, updated, unchanged, deleted };
 }
 
 // --- COPY ------------------------------------------------------------------------------------------
@@ -331,11 +361,11 @@ export async function loadPage(
   method: Method,
   entity: Entity,
   rows: Row[],
-  context: { runId: number; ordinal: number },
+  context: { runId: number; ordinal: number; merge: Db },
 ): Promise<MergeCounts | undefined> {
   if (method === 'rowByRow') await rowByRow(db, entity, rows);
   else if (method === 'copy') await copy(db, entity, rows);
-  else return merge(db, entity, rows, context.runId, context.ordinal);
+  else return merge(context.merge, entity, rows, context.runId, context.ordinal);
   return undefined;
 }
 

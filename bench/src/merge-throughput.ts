@@ -3,6 +3,8 @@
  * directly, then through the latency proxy. Only the time spent sending pages is measured (page generation
  * is excluded), from the first page to the commit of the last.
  */
+
+import type { Db } from '@yclients-pg/sql';
 import { CountingClient, withHostPort } from './database';
 import { CATALOG, clientPoolFor, type Entity, page, pageCount } from './generate';
 import { startLatencyProxy } from './latency-proxy';
@@ -12,6 +14,7 @@ import {
   loadPage,
   type MergeCounts,
   type Method,
+  mergeConnection,
   newRunId,
   resetTables,
   seedParents,
@@ -63,6 +66,7 @@ async function bestEffort(db: CountingClient, text: string): Promise<void> {
 /** One pass of `rows` rows at `version`, timed. */
 async function pass(
   db: CountingClient,
+  mergeDb: Db,
   method: Method,
   entity: Entity,
   rows: number,
@@ -76,7 +80,11 @@ async function pass(
   for (let i = 0; i < pages; i++) {
     const data = page(entity, i, PAGE_SIZE, rows, version);
     const start = performance.now();
-    const result = await loadPage(db, method, entity, data, { runId, ordinal: i * PAGE_SIZE + data.length });
+    const result = await loadPage(db, method, entity, data, {
+      runId,
+      ordinal: i * PAGE_SIZE + data.length,
+      merge: mergeDb,
+    });
     elapsed += performance.now() - start;
     if (result) {
       counts.inserted += result.inserted;
@@ -105,8 +113,13 @@ export async function runThroughput(options: ThroughputOptions): Promise<Measure
           targetPort: Number(target.port || 5432),
           delayMs: options.latencyMs,
         });
-  const sender = proxy ? new CountingClient(withHostPort(options.url, proxy.host, proxy.port)) : direct;
+  const senderUrl = proxy ? withHostPort(options.url, proxy.host, proxy.port) : options.url;
+  const sender = proxy ? new CountingClient(senderUrl) : direct;
   if (sender !== direct) await sender.connect();
+  // the merge goes through the sql package (mergePage → land_page) on its own connection, like the sync;
+  // the seeding passes use a direct one
+  const mergeSender = mergeConnection(senderUrl, sender);
+  const mergeDirect = proxy ? mergeConnection(options.url, direct) : mergeSender;
   const results: Measurement[] = [];
   try {
     await createFloorTables(direct);
@@ -128,12 +141,22 @@ export async function runThroughput(options: ThroughputOptions): Promise<Measure
             // COPY has no table to compare with, so its floor is always a load into an empty table.
             if (scenario === 'fresh' || method === 'copy') await resetTables(direct, entity, method);
             if (scenario === 'unchanged90' && !options.scenarios.includes('fresh') && method !== 'copy') {
-              await pass(direct, method === 'rowByRow' ? 'merge' : method, entity, rows, 1, runId);
+              await pass(
+                direct,
+                mergeDirect.db,
+                method === 'rowByRow' ? 'merge' : method,
+                entity,
+                rows,
+                1,
+                runId,
+              );
             }
             await bestEffort(direct, 'checkpoint');
+            // the merge's connection is open (and warm) before the clock starts, as the other methods' are
+            if (method === 'merge') await mergeSender.db.query(mergeSender.db.sql`select 1`);
             proxy?.reset();
             const version = scenario === 'fresh' ? 1 : 2;
-            const timed = await pass(sender, method, entity, rows, version, runId);
+            const timed = await pass(sender, mergeSender.db, method, entity, rows, version, runId);
             const pages = pageCount(rows, PAGE_SIZE);
             const landed = await landedCounts(direct, entity, method);
             const m: Measurement = {
@@ -160,6 +183,8 @@ export async function runThroughput(options: ThroughputOptions): Promise<Measure
       }
     }
   } finally {
+    await mergeSender.dispose().catch(() => {});
+    if (mergeDirect !== mergeSender) await mergeDirect.dispose().catch(() => {});
     if (sender !== direct) await sender.end().catch(() => {});
     await direct.end().catch(() => {});
     await proxy?.close();

@@ -3,56 +3,17 @@ create or replace function yclients_sync.finish_page(
   p_updated integer, p_unchanged integer, p_deleted integer, p_state jsonb, p_refresh_id bigint
 ) returns void
 language plpgsql as $$
--- Purpose: the bookkeeping every merge does after landing a page.
+-- Purpose: the bookkeeping after a page, for a caller that holds the page as jsonb (writeCheckpoint in
+--   sql/src/sync-state.ts: no rows, only a checkpoint). The merges call finish_merge with the ids they
+--   already read; this is the same thing with the ids taken from p_page.
 -- Inputs: the entity, the de-duplicated page (p_page), the rows received (p_fetched, before de-duplication),
 --   the merge's counts, the checkpoint (p_state: {last_id, last_ordinal, page_size, cursor, and optionally
 --   status, try_count, next_try_at, last_error}) and the refresh id.
--- Returns: nothing. Idempotency: sync_state is an upsert (same state → same row); seen ids are a set; the
---   run counters add up on every call (a repeated page is counted twice, as it was fetched twice).
+-- Returns: nothing. Idempotency: as finish_merge (sync_state an upsert, seen ids a set, run counters add up).
 begin
-  -- checkpoint: only the keys present in p_state are written, in the same transaction as the page's rows
-  if p_state is not null then
-    insert into yclients_sync.sync_state as s
-      (company_id, entity, last_id, last_ordinal, page_size, cursor, status, try_count, next_try_at, last_error, updated_at)
-    values (
-      p_company_id, p_entity,
-      yclients_sync.json_id(p_state -> 'last_id'),
-      trunc(yclients_sync.json_numeric(p_state -> 'last_ordinal'))::bigint,
-      yclients_sync.json_int(p_state -> 'page_size'),
-      p_state -> 'cursor',
-      coalesce(yclients_sync.json_text(p_state -> 'status'), 'in_progress'),
-      coalesce(yclients_sync.json_int(p_state -> 'try_count'), 0),
-      yclients_sync.json_timestamptz(p_state -> 'next_try_at'),
-      yclients_sync.json_text(p_state -> 'last_error'),
-      now())
-    on conflict (company_id, entity) do update set
-      last_id = case when p_state ? 'last_id' then excluded.last_id else s.last_id end,
-      last_ordinal = case when p_state ? 'last_ordinal' then excluded.last_ordinal else s.last_ordinal end,
-      page_size = case when p_state ? 'page_size' then excluded.page_size else s.page_size end,
-      cursor = case when p_state ? 'cursor' then excluded.cursor else s.cursor end,
-      status = case when p_state ? 'status' then excluded.status else s.status end,
-      try_count = case when p_state ? 'try_count' then excluded.try_count else s.try_count end,
-      next_try_at = case when p_state ? 'next_try_at' then excluded.next_try_at else s.next_try_at end,
-      last_error = case when p_state ? 'last_error' then excluded.last_error else s.last_error end,
-      updated_at = now();
-  end if;
-  -- seen ids: what upstream returned under this refresh, for finish_refresh (counted in sync_state)
-  if p_refresh_id is not null then
-    perform yclients_sync.remember_seen(p_company_id, p_entity, p_refresh_id,
-      array(select yclients_sync.json_id(r -> 'id') from jsonb_array_elements(p_page) as r));
-  end if;
-  -- run counters: one more page and its counts for (run, company, entity)
-  if p_run_id is not null then
-    insert into yclients_sync.sync_run_entities as e
-      (run_id, company_id, entity, pages, rows_fetched, inserted, updated, unchanged, deleted)
-    values (p_run_id, p_company_id, p_entity, 1, p_fetched, p_inserted, p_updated, p_unchanged, p_deleted)
-    on conflict (run_id, company_id, entity) do update set
-      pages = e.pages + 1,
-      rows_fetched = e.rows_fetched + excluded.rows_fetched,
-      inserted = e.inserted + excluded.inserted,
-      updated = e.updated + excluded.updated,
-      unchanged = e.unchanged + excluded.unchanged,
-      deleted = e.deleted + excluded.deleted;
-  end if;
+  perform yclients_sync.finish_merge(p_company_id, p_run_id, p_entity,
+    case when p_refresh_id is not null
+      then array(select yclients_sync.json_id(r -> 'id') from jsonb_array_elements(p_page) as r) end,
+    p_fetched, p_inserted, p_updated, p_unchanged, p_deleted, p_state, p_refresh_id);
 end
 $$;

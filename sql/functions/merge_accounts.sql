@@ -2,41 +2,45 @@ create or replace function yclients_sync.merge_accounts(
   p_company_id bigint, p_run_id bigint, p_rows jsonb, p_state jsonb default null, p_refresh_id bigint default null
 ) returns table (inserted integer, updated integer, unchanged integer, deleted integer)
 language plpgsql as $$
--- Purpose: merge one page of accounts / cash desks ({id, title, type, is_cash, comment, raw}).
--- Inputs: company, run id, the page, optional checkpoint and refresh id.
+-- Purpose: merge one page of accounts / cash desks into yclients.accounts.
+-- Inputs: company, run id, the page (the SDK's Account rows), optional checkpoint and refresh id.
 -- Returns: inserted / updated / unchanged / deleted (always 0: no deleted flag upstream) counts.
 -- Idempotency: merging the same page again writes no data row.
+-- Skeleton: src → chg → up in one statement, then finish_merge (see merge_positions).
 #variable_conflict use_column
 declare
-  v_page jsonb := yclients_sync.dedupe_page(p_rows);
-  v_ins integer; v_upd integer; v_del integer;
+  v_ids bigint[];
+  v_ins integer;
+  v_upd integer;
 begin
-  -- upsert: new rows inserted, changed ones (or stubs, or soft-deleted ones) updated, the rest untouched
-  with src as (
-    select p_company_id as company_id, yclients_sync.json_id(r -> 'id') as id,
-           yclients_sync.json_text(r -> 'title') as title,
-           yclients_sync.json_int(r -> 'type') as type,
-           yclients_sync.json_bool(r -> 'is_cash') as is_cash,
-           yclients_sync.json_text(r -> 'comment') as comment,
-           coalesce(yclients_sync.json_object(r -> 'raw'), r) as raw
-    from jsonb_array_elements(v_page) as r
+  with src as materialized (
+    select distinct on (r.id) r.*
+    from rows from (jsonb_to_recordset(p_rows) as (
+      id bigint, title text, type integer, is_cash boolean, comment text, raw jsonb)) with ordinality as r
+    where r.id is not null
+    order by r.id, r.ordinality desc
+  ), chg as materialized (
+    select u.*, t.id is null as is_new
+    from src u
+    left join lateral (
+      select * from yclients.accounts t where t.company_id = p_company_id and t.id = u.id offset 0
+    ) t on true
+    where t.id is null
+       or (t.title, t.type, t.is_cash, t.comment, t.raw, t.deleted_at is null, t.is_stub)
+          is distinct from (u.title, u.type, u.is_cash, u.comment, coalesce(u.raw, '{}'), true, false)
   ), up as (
     insert into yclients.accounts as t (company_id, id, title, type, is_cash, comment, raw, synced_at, deleted_at, is_stub)
-    select company_id, id, title, type, is_cash, comment, raw, now(), null, false from src
+    select p_company_id, s.id, s.title, s.type, s.is_cash, s.comment, coalesce(s.raw, '{}'), now(), null, false
+    from chg s
     on conflict (company_id, id) do update set
       title = excluded.title, type = excluded.type, is_cash = excluded.is_cash, comment = excluded.comment,
       raw = excluded.raw, synced_at = excluded.synced_at, deleted_at = null, is_stub = false
-    where (t.title, t.type, t.is_cash, t.comment, t.raw, t.deleted_at is null, t.is_stub)
-      is distinct from (excluded.title, excluded.type, excluded.is_cash, excluded.comment, excluded.raw, true, false)
-    returning t.id, t.xmax = 0 as is_new
   )
-  select count(*) filter (where u.is_new), count(*) filter (where not u.is_new), 0
-  into v_ins, v_upd, v_del
-  from up u;
-  -- bookkeeping: checkpoint, seen ids, run counters
-  perform yclients_sync.finish_page(p_company_id, p_run_id, 'accounts', v_page,
-    jsonb_array_length(yclients_sync.json_array(p_rows)), v_ins, v_upd,
-    jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del, p_state, p_refresh_id);
-  return query select v_ins, v_upd, jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del;
+  select coalesce((select array_agg(s.id) from src s), '{}'), count(*) filter (where k.is_new),
+         count(*) filter (where not k.is_new)
+  into v_ids, v_ins, v_upd
+  from chg k;
+  return query select * from yclients_sync.finish_merge(p_company_id, p_run_id, 'accounts', v_ids,
+    jsonb_array_length(p_rows), v_ins, v_upd, cardinality(v_ids) - v_ins - v_upd, 0, p_state, p_refresh_id);
 end
 $$;

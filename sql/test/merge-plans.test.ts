@@ -337,7 +337,7 @@ describe('merge plans on a company with many rows', () => {
 });
 
 describe('line replacement by position', () => {
-  it('a line at a non-object position or past the end goes, the rest stay untouched', async () => {
+  it('a line past the end of the list goes, a changed line is rewritten, the rest stay untouched', async () => {
     const c = 4545;
     const lines = async () =>
       db.query<{ line_no: number; cost: number; xmin: string }>(
@@ -345,13 +345,14 @@ describe('line replacement by position', () => {
          where company_id = $1 and record_id = 1 order by line_no`,
         [c],
       );
-    await merge(db, 'records', c, [record(1, [line(1, 10), 'junk', line(2, 30)])]);
+    await merge(db, 'records', c, [record(1, [line(1, 10), line(3, 30), line(4, 40)])]);
     const first = await lines();
     expect(first.map(({ line_no, cost }) => ({ line_no, cost }))).toEqual([
       { line_no: 1, cost: 10 },
-      { line_no: 3, cost: 30 },
+      { line_no: 2, cost: 30 },
+      { line_no: 3, cost: 40 },
     ]);
-    // line 3 is past the end now, line 2 becomes an object; line 1 is the same and keeps its row version
+    // line 3 is past the end now, line 2 changes; line 1 is the same and keeps its row version
     expect(await merge(db, 'records', c, [record(1, [line(1, 10), line(2, 20)])])).toMatchObject({
       updated: 1,
     });
@@ -361,13 +362,28 @@ describe('line replacement by position', () => {
       { line_no: 2, cost: 20 },
     ]);
     expect(second[0]!.xmin).toBe(first[0]!.xmin);
-    // position 1 is no longer an object: line 1 goes, line 2 stays as it is
-    expect(await merge(db, 'records', c, [record(1, [null, line(2, 20)])])).toMatchObject({ updated: 1 });
+    // line 1 changes, line 2 stays as it is
+    expect(await merge(db, 'records', c, [record(1, [line(5, 50), line(2, 20)])])).toMatchObject({
+      updated: 1,
+    });
     const third = await lines();
-    expect(third).toEqual([second[1]]);
+    expect(third.map(({ line_no, cost }) => ({ line_no, cost }))).toEqual([
+      { line_no: 1, cost: 50 },
+      { line_no: 2, cost: 20 },
+    ]);
+    expect(third[1]).toEqual(second[1]);
     // same page again: nothing written
-    expect(await merge(db, 'records', c, [record(1, [null, line(2, 20)])])).toMatchObject({ unchanged: 1 });
+    expect(await merge(db, 'records', c, [record(1, [line(5, 50), line(2, 20)])])).toMatchObject({
+      unchanged: 1,
+    });
     expect(await lines()).toEqual(third);
+  });
+
+  it('a list that is not an array of objects is a data exception (the SDK sends none)', async () => {
+    // mergePage (sql/src/merge.ts) quarantines the row that causes it, and lands the rest of the page
+    await expect(merge(db, 'records', 4546, [record(1, [line(1, 10), 'junk'])])).rejects.toMatchObject({
+      code: '22023',
+    });
   });
 });
 

@@ -290,20 +290,21 @@ const scenarios: Scenario[] = [
     table: 'clients',
     steps: [
       {
-        name: 'new clients, category stubs, links; quirky values tolerated',
+        // unknown values as the SDK normalises them (the wire's "", "7,5", "0", "0000-00-00 00:00:00", "12", [])
+        name: 'new clients, category stubs, links; unknown values null',
         rows: [
           clientRow(1),
           clientRow(2, {
-            birth_date: '',
-            discount: '7,5',
-            sms_check: '0',
-            last_change_date: '0000-00-00 00:00:00',
+            birth_date: null,
+            discount: 7.5,
+            sms_check: false,
+            last_change_date: null,
             categories: [
               { id: 1, title: 'VIP' },
               { id: 2, title: 'Новый' },
             ],
           }),
-          clientRow(3, { birth_date: '31.12.1985', visits: '12', custom_fields: [], categories: null }),
+          clientRow(3, { birth_date: '1985-12-31', visits: 12, custom_fields: {}, categories: [] }),
         ],
         want: { inserted: 3 },
         check: async (db, c) => {
@@ -341,10 +342,10 @@ const scenarios: Scenario[] = [
         rows: [
           clientRow(1),
           clientRow(2, {
-            birth_date: '',
-            discount: '7,5',
-            sms_check: '0',
-            last_change_date: '0000-00-00 00:00:00',
+            birth_date: null,
+            discount: 7.5,
+            sms_check: false,
+            last_change_date: null,
             categories: [{ id: 2, title: 'Новый' }],
             raw: { v: 2 },
           }),
@@ -476,13 +477,13 @@ const scenarios: Scenario[] = [
           {
             id: 1,
             date: '2024-05-01T10:00:00+03:00',
-            amount: '100.50',
+            amount: 100.5,
             expense: { id: 8, title: 'Продажа', type: 1 },
             account: { id: 2, title: 'Касса', is_cash: true },
             client: { id: 3, name: 'Ива', phone: '+79990000003' },
             master: { id: 6, title: 'Олег' },
             record_id: 99,
-            sold_item_type: '',
+            sold_item_type: null,
             raw: {},
           },
           {
@@ -493,7 +494,7 @@ const scenarios: Scenario[] = [
             account: null,
             client: null,
             master: null,
-            record_id: 0,
+            record_id: null,
             raw: {},
           },
         ],
