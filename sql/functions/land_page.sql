@@ -25,7 +25,7 @@ begin
   unchanged := v_entity.unchanged;
   deleted := v_entity.deleted;
   quarantined := yclients_sync.quarantine_page(p_company_id, p_run_id, p_entity, p_refresh_id,
-    coalesce(p_rejected, '[]'::jsonb), array(select yclients_sync.json_id(r -> 'id') from jsonb_array_elements(p_rows) as r),
+    coalesce(p_rejected, '[]'::jsonb), array(select r.id from jsonb_to_recordset(p_rows) as r(id bigint)),
     coalesce(p_repaired, 0));
   return next;
 end

@@ -124,7 +124,10 @@ describe('finish_refresh guards', () => {
     await company(c, 12); // twelve masters: under the brake's 20 rows
     expect(await finish(c, 9, { reread: true })).toMatchObject({ verdict: 'withheld', unseen: 12, live: 12 });
     expect(await live(db, c)).toBe(12);
-    expect(await finish(c, 10, { reread: true, confirmed: true })).toMatchObject({ verdict: 'deleted', deleted: 12 });
+    expect(await finish(c, 10, { reread: true, confirmed: true })).toMatchObject({
+      verdict: 'deleted',
+      deleted: 12,
+    });
     // two rows may go without confirmation (a small window whose visits were all cancelled)
     const d = 7009;
     await company(d, 2);

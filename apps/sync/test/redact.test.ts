@@ -25,7 +25,8 @@ describe('output redaction', () => {
   });
 
   it('leaves ids alone, however many digits they have, but not a phone beside them', () => {
-    const line = '{"id":79161234567,"expectedId":89161234567,"ids":[1,9161234567],"foundId":null}';
+    const line =
+      '{"id":79161234567,"expectedId":89161234567,"ids":[1,9161234567],"foundId":null,"last_id":89161234567,"company_id":9161234567}';
     expect(redact(line)).toBe(line);
     expect(redact('record 79161234567: no usable datetime')).toBe('record 79161234567: no usable datetime');
     expect(redact('{"id":12,"phone":"+79161234567"}')).toBe('{"id":12,"phone":"[phone]"}');

@@ -9,7 +9,7 @@
  * alone: ids are what make an error traceable (design §9), phones are what must not leak.
  */
 const PHONE =
-  /(?<![\w.-])(?<!(?:(?:\bids?|Ids?)"?\s*[:=]\s*\[?(?:\d+,\s*)*)|(?:\b(?:id|record|client|transaction|staff|service|company|position|account|category)\s+#?))\+?[78]?[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?![\w.-])/g;
+  /(?<![\w.-])(?<!(?:(?:(?:\b|_)ids?|Ids?)"?\s*[:=]\s*\[?(?:\d+,\s*)*)|(?:\b(?:id|record|client|transaction|staff|service|company|position|account|category)\s+#?))\+?[78]?[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?![\w.-])/g;
 const URL_PASSWORD = /(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/gi;
 const AUTH_HEADER = /\b(Bearer|User)\s+[^\s,"']+/g;
 

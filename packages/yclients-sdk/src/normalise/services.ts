@@ -13,7 +13,7 @@ export function normaliseService(value: unknown): Service {
     price_max: toNumber(raw.price_max),
     duration_seconds: toInt(raw.duration),
     active: toBool(raw.active),
-    weight: toNumber(raw.weight),
+    weight: toInt(raw.weight),
     comment: toText(raw.comment),
     api_id: toText(raw.api_id),
     staff: arrayOf(raw.staff).flatMap((item): ServiceStaff[] => {

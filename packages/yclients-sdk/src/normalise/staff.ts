@@ -1,6 +1,6 @@
 import type { Staff } from '../types';
 import { asRow, requireId } from './row';
-import { objectOrNull, toBool, toDate, toId, toNumber, toText } from './values';
+import { objectOrNull, toBool, toDate, toId, toInt, toText } from './values';
 
 /**
  * Staff from `/company/{id}/staff` (numbers) or the deprecated list (strings, `position: []`).
@@ -19,7 +19,7 @@ export function normaliseStaff(value: unknown): Staff {
     hidden: toBool(raw.hidden),
     deleted: toBool(raw.is_deleted) ?? toBool(raw.status) ?? false,
     user_id: toId(raw.user_id),
-    weight: toNumber(raw.weight),
+    weight: toInt(raw.weight),
     api_id: toText(raw.api_id),
     dismissal_date: toDate(raw.dismissal_date),
     avatar: toText(raw.avatar),

@@ -1,0 +1,41 @@
+/**
+ * Chaos runs (issue 18): seeded schedules of upstream changes and faults against the simulator and a real
+ * PostgreSQL. `pnpm test` runs three fixed seeds; `pnpm chaos` (scripts/chaos.mjs) runs many and writes
+ * the report. A failing seed is replayed with `pnpm chaos --seed S`.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { type ChaosOutcome, runChaos } from './run';
+import { drawSchedule } from './schedule';
+
+const FIXED = [3, 11, 42];
+const first = Number(process.env.CHAOS_FIRST_SEED ?? 1);
+const many = Number(process.env.CHAOS_SEEDS ?? 0);
+const one = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : undefined;
+const seeds =
+  one !== undefined ? [one] : many > 0 ? Array.from({ length: many }, (_, i) => first + i) : FIXED;
+const report = process.env.CHAOS_REPORT;
+
+describe('chaos: seeded faults against the simulator, compared with its truth', () => {
+  const outcomes: ChaosOutcome[] = [];
+  const started = Date.now();
+  for (const seed of seeds) {
+    it(`seed ${seed}`, { timeout: 300_000 }, async () => {
+      const outcome = await runChaos(drawSchedule(seed));
+      outcomes.push(outcome);
+      expect(outcome.failures, `replay: pnpm chaos --seed ${seed}`).toEqual([]);
+    });
+  }
+  if (report) {
+    it('writes the report', () => {
+      writeFileSync(
+        report,
+        `${JSON.stringify({ seeds, wallSeconds: (Date.now() - started) / 1000, outcomes }, null, 2)}\n`,
+      );
+    });
+  }
+});
+
+export const CHAOS_DIR = path.dirname(fileURLToPath(import.meta.url));

@@ -1,0 +1,246 @@
+/**
+ * Runs one chaos schedule (schedule.ts) against the simulator and a real PostgreSQL, as cron would run
+ * the sync, and checks after every run what must hold whatever happened: exit codes from the documented
+ * set (never 1), no live row soft-deleted that upstream still has, no run left `running`, no secret or
+ * phone in any output; and at the end, after a run with the faults off, the database equal to the
+ * simulator's truth and every quarantined row accounted for.
+ */
+import { withClient } from '@yclients-pg/sql';
+import type { Fault } from '@yclients-pg/yclients-fake';
+import { compareWithTruth, databaseRows } from '../helpers/compare';
+import {
+  type Fake,
+  type Harness,
+  runSync,
+  type SyncResult,
+  spawnCli,
+  startHarness,
+} from '../helpers/harness';
+import type { Change, FaultKindName, FaultPlan, RunPlan, Schedule } from './schedule';
+
+export const COMPANY = 101;
+
+export interface ChaosOutcome {
+  seed: number;
+  runs: number;
+  exits: number[];
+  faultsFired: Partial<Record<FaultKindName, number>>;
+  disruptions: Record<string, number>;
+  rowsCompared: number;
+  quarantined: number;
+  failures: string[];
+}
+
+const SOFT_DELETABLE = {
+  clients: 'clients',
+  records: 'records',
+  financial_transactions: 'transactions',
+  staff: 'staff',
+  services: 'services',
+} as const;
+
+export async function runChaos(schedule: Schedule): Promise<ChaosOutcome> {
+  const outcome: ChaosOutcome = {
+    seed: schedule.seed,
+    runs: 0,
+    exits: [],
+    faultsFired: {},
+    disruptions: {},
+    rowsCompared: 0,
+    quarantined: 0,
+    failures: [],
+  };
+  const fail = (run: number | 'final', message: string) => outcome.failures.push(`run ${run}: ${message}`);
+  const harness = await startHarness(
+    { seed: schedule.seed, rateLimit: false, companies: [{ id: COMPANY, ...schedule.salon }] },
+    // a hung answer costs under a second; cron's own timeouts are for real networks
+    { YCLIENTS_HTTP_TIMEOUT_MS: '800' },
+  );
+  let poisonsFired = 0;
+  try {
+    for (const [i, plan] of schedule.runs.entries()) {
+      applyChanges(harness.fake, plan.changes);
+      const armed = plan.faults.map((f) => arm(harness.fake, f));
+      const result = await runPlanned(harness, plan);
+      outcome.runs += 1;
+      outcome.exits.push(result.code);
+      for (const [plan_, fault] of armed) {
+        const fired = plan_.n - fault.remaining;
+        outcome.faultsFired[plan_.kind] = (outcome.faultsFired[plan_.kind] ?? 0) + fired;
+        if (plan_.kind === 'poison') poisonsFired += fired;
+      }
+      harness.fake.faults.clear();
+      const kind = plan.disruption.kind;
+      outcome.disruptions[kind] = (outcome.disruptions[kind] ?? 0) + 1;
+      const allowed = kind === 'kill' ? [0, 5, 137, 128] : kind === 'lockLoss' ? [0, 5, 6] : [0, 5];
+      if (!allowed.includes(result.code)) {
+        fail(i, `exit ${result.code} (${kind}): ${lastError(result)}`);
+      }
+      for (const leak of leaks(harness, result)) fail(i, leak);
+      for (const wrong of await softDeletedButLive(harness)) fail(i, wrong);
+      if (kind === 'none') {
+        const running = await count(
+          harness,
+          "select count(*) as n from yclients_sync.sync_runs where status = 'running'",
+        );
+        if (running > 0) fail(i, `${running} run(s) left running after a run that ended`);
+      }
+      await fastForward(harness);
+    }
+    // the final run, faults off, as the next cron run would be
+    const final = await runSync(harness.env);
+    outcome.runs += 1;
+    outcome.exits.push(final.code);
+    if (final.code !== 0) fail('final', `exit ${final.code}: ${lastError(final)}`);
+    for (const leak of leaks(harness, final)) fail('final', leak);
+    const stored = await databaseRows(harness.db.url, COMPANY);
+    outcome.rowsCompared = Object.values(stored.tables).reduce((n, rows) => n + rows.length, 0);
+    for (const difference of await compareWithTruth(harness.db.url, harness.fake, COMPANY, { limit: 10 })) {
+      fail('final', difference);
+    }
+    outcome.quarantined = await count(harness, 'select count(*) as n from yclients_sync.quarantine');
+    if (outcome.quarantined > poisonsFired) {
+      fail('final', `${outcome.quarantined} quarantined rows, but only ${poisonsFired} poisoned answers`);
+    }
+  } catch (error) {
+    fail('harness', error instanceof Error ? (error.stack ?? error.message) : String(error));
+  } finally {
+    await harness.close();
+  }
+  return outcome;
+}
+
+/** A run as planned: in-process, or as a child process that is killed or loses its session mid-run. */
+async function runPlanned(harness: Harness, plan: RunPlan): Promise<SyncResult> {
+  const args = plan.full ? ['--full'] : [];
+  const { disruption } = plan;
+  if (disruption.kind === 'none') return runSync(harness.env, args);
+  const run = spawnCli({ ...harness.env, YCLIENTS_RPS: '20' }, args);
+  let ended = false;
+  void run.exited.then(() => {
+    ended = true;
+  });
+  const fetched = () =>
+    count(
+      harness,
+      "select coalesce(sum(rows_fetched), 0) as n from yclients_sync.sync_run_entities e join yclients_sync.sync_runs r on r.id = e.run_id where r.status = 'running'",
+    );
+  while (!ended && (await fetched().catch(() => 0)) < disruption.afterRows) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  if (!ended) {
+    if (disruption.kind === 'kill') run.child.kill('SIGKILL');
+    else {
+      await withClient(harness.db.url, (c) =>
+        c.query(
+          `select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and classid = 22851
+             and objid = $1 and granted and database = (select oid from pg_database where datname = current_database())`,
+          [COMPANY],
+        ),
+      );
+    }
+  }
+  return run.exited;
+}
+
+/** Arms one planned fault and keeps it, to count afterwards how often it fired. */
+function arm(fake: Fake, plan: FaultPlan): [FaultPlan, Fault] {
+  const paged =
+    plan.path === '/clients/{company_id}' ||
+    plan.path === '/records/{company_id}' ||
+    plan.path === '/transactions/{company_id}';
+  const query = 'page' in plan && paged ? { query: { page: String(plan.page) } } : {};
+  const fault: Fault = {
+    kind: plan.kind,
+    remaining: plan.n,
+    path: plan.path,
+    ...query,
+    ...(plan.kind === 'status' ? { status: plan.status } : {}),
+    ...(plan.kind === 'successFalse' ? { message: 'Произошла ошибка' } : {}),
+    ...(plan.kind === 'poison' ? { poison: plan.poison, index: plan.index } : {}),
+  };
+  fake.faults.add(fault);
+  return [plan, fault];
+}
+
+function applyChanges(fake: Fake, changes: Change[]): void {
+  const company = fake.company(COMPANY);
+  for (const change of changes) {
+    const api = company[change.entity];
+    // transactions older than the rolling window are only re-read by --full: change recent ones
+    const rows = [...api.list()].filter(
+      (r) =>
+        change.entity !== 'transactions' ||
+        Date.parse(String(r.date).replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) > Date.now() - 20 * 86_400_000,
+    );
+    const row = 'pick' in change ? rows[Math.floor(change.pick * rows.length)] : undefined;
+    if (change.op === 'insert') {
+      for (let i = 0; i < change.count; i++) api.insert({});
+    } else if (!row) {
+    } else if (change.op === 'update') {
+      const field = change.entity === 'clients' ? 'name' : 'comment';
+      api.update(Number(row.id), { [field]: change.text });
+    } else if (change.op === 'delete') {
+      api.delete(Number(row.id));
+    } else {
+      company.records.vanish(Number(row.id));
+    }
+  }
+}
+
+/** Live rows upstream that the database holds as soft-deleted: a delete that should not have been. */
+async function softDeletedButLive(harness: Harness): Promise<string[]> {
+  const company = harness.fake.company(COMPANY);
+  const out: string[] = [];
+  for (const [table, entity] of Object.entries(SOFT_DELETABLE)) {
+    const live = new Set(
+      [...company[entity].list()]
+        .filter((r) => r.is_deleted !== true && r.deleted !== true)
+        .map((r) => Number(r.id)),
+    );
+    const gone = await withClient(harness.db.url, async (c) =>
+      (
+        await c.query<{ id: string }>(
+          `select id from yclients.${table} where company_id = $1 and deleted_at is not null${table === 'financial_transactions' ? '' : ' and not is_stub'}`,
+          [COMPANY],
+        )
+      ).rows.map((r) => Number(r.id)),
+    );
+    const wrong = gone.filter((id) => live.has(id));
+    if (wrong.length)
+      out.push(`${table}: ${wrong.length} live upstream but soft-deleted (${wrong.slice(0, 5).join(', ')})`);
+  }
+  return out;
+}
+
+/** Tokens and client phones must appear in no output. */
+function leaks(harness: Harness, result: SyncResult): string[] {
+  const output = `${result.stdout}\n${result.stderr}`;
+  const { partnerToken, userToken } = harness.fake.credentials;
+  const out: string[] = [];
+  if (output.includes(partnerToken) || output.includes(userToken)) out.push('a token in the output');
+  const digits = output.replace(/\D/g, ' ');
+  const phone = [...harness.fake.company(COMPANY).clients.list()]
+    .map((r) => String(r.phone ?? '').replace(/\D/g, ''))
+    .find((p) => p.length >= 10 && digits.includes(p.slice(-10)));
+  if (phone) out.push('a client phone in the output');
+  return out;
+}
+
+/** Retry waits pass at once: the next run tries every entity that failed, as a later cron run would. */
+async function fastForward(harness: Harness): Promise<void> {
+  await withClient(harness.db.url, (c) =>
+    c.query('update yclients_sync.sync_state set next_try_at = now() where next_try_at > now()'),
+  );
+}
+
+async function count(harness: Harness, text: string): Promise<number> {
+  return withClient(harness.db.url, async (c) =>
+    Number((await c.query<{ n: string }>(text)).rows[0]?.n ?? 0),
+  );
+}
+
+function lastError(result: SyncResult): string {
+  const errors = result.logs.filter((l) => l.level === 'error');
+  return String(errors.at(-1)?.event ?? result.stderr.split('\n').filter(Boolean).at(-1) ?? '').slice(0, 300);
+}
