@@ -273,6 +273,15 @@ CREATE TABLE yclients_staging.seen_ids (
 );
 COMMENT ON TABLE yclients_staging.seen_ids IS 'Ids returned by upstream during a refresh; finish_refresh soft-deletes the live rows not in it. Logged: it must survive a crash (sync_state.refresh_seen says how many ids it should hold).';
 
+CREATE TABLE yclients_sync.pending_deletes (
+    company_id bigint NOT NULL,
+    entity text NOT NULL,
+    id bigint NOT NULL,
+    noted_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT pending_deletes_pkey PRIMARY KEY (company_id, entity, id)
+);
+COMMENT ON TABLE yclients_sync.pending_deletes IS 'Rows a suspicious refresh found gone, waiting for a later run to confirm before they are soft-deleted.';
+
 CREATE TABLE yclients_sync.quarantine (
     company_id bigint NOT NULL,
     entity text NOT NULL,
@@ -386,27 +395,26 @@ CREATE INDEX sync_runs_status_idx ON yclients_sync.sync_runs USING btree (status
 -- Functions
 -- ----------------------------------------------------------------------------------------------------
 
-CREATE OR REPLACE FUNCTION yclients_sync.dedupe_page(p_rows jsonb)
- RETURNS jsonb
- LANGUAGE sql
- IMMUTABLE PARALLEL SAFE
+CREATE OR REPLACE FUNCTION yclients_sync.delete_by_ctid(p_table regclass, p_ctids tid[])
+ RETURNS integer
+ LANGUAGE plpgsql
 AS $function$
-  -- the page's rows that have an id, one per id (the last occurrence wins), in page order; a page that is
-  -- already like that (every row has an id, no id twice: the usual case) is returned as it is
-  select case
-    when (select count(distinct yclients_sync.json_id(e.r -> 'id'))
-          from jsonb_array_elements(yclients_sync.json_array(p_rows)) as e(r))
-         = jsonb_array_length(yclients_sync.json_array(p_rows))
-      then yclients_sync.json_array(p_rows)
-    else (
-      select coalesce(jsonb_agg(d.r order by d.n), '[]'::jsonb)
-      from (
-        select distinct on (yclients_sync.json_id(e.r -> 'id')) e.r, e.n
-        from jsonb_array_elements(yclients_sync.json_array(p_rows)) with ordinality as e(r, n)
-        where yclients_sync.json_id(e.r -> 'id') is not null
-        order by yclients_sync.json_id(e.r -> 'id'), e.n desc
-      ) d)
-  end
+-- Purpose: delete rows by address: the link rows (client_category_links, service_staff, record_services)
+--   that a merge found upstream no longer lists, each found by a primary-key probe of its parent in the
+--   merge's own statement. A TID scan, in a statement planned for this call (EXECUTE), so a plan cached
+--   while the table was small cannot turn it into a sequential scan (00004); skipped when there are none.
+--   The sync merges a company from one process at a time (its advisory lock), so no other writer moves
+--   those rows between the merge's statement and this one.
+-- Returns: the rows deleted.
+declare
+  v_count integer := 0;
+begin
+  if cardinality(p_ctids) > 0 then
+    execute format('delete from %s where ctid = any ($1)', p_table) using p_ctids;
+    get diagnostics v_count = row_count;
+  end if;
+  return v_count;
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION yclients_sync.ensure_search_indexes()
@@ -475,16 +483,19 @@ begin
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION yclients_sync.finish_page(p_company_id bigint, p_run_id bigint, p_entity text, p_page jsonb, p_fetched integer, p_inserted integer, p_updated integer, p_unchanged integer, p_deleted integer, p_state jsonb, p_refresh_id bigint)
- RETURNS void
+CREATE OR REPLACE FUNCTION yclients_sync.finish_merge(p_company_id bigint, p_run_id bigint, p_entity text, p_ids bigint[], p_fetched integer, p_inserted integer, p_updated integer, p_unchanged integer, p_deleted integer, p_state jsonb, p_refresh_id bigint)
+ RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer)
  LANGUAGE plpgsql
 AS $function$
--- Purpose: the bookkeeping every merge does after landing a page.
--- Inputs: the entity, the de-duplicated page (p_page), the rows received (p_fetched, before de-duplication),
---   the merge's counts, the checkpoint (p_state: {last_id, last_ordinal, page_size, cursor, and optionally
---   status, try_count, next_try_at, last_error}) and the refresh id.
--- Returns: nothing. Idempotency: sync_state is an upsert (same state → same row); seen ids are a set; the
---   run counters add up on every call (a repeated page is counted twice, as it was fetched twice).
+-- Purpose: the end every merge_<entity> shares (and finish_page's body): the bookkeeping of a landed page
+--   in the page's own transaction, then the merge's result row.
+-- Inputs: the entity; p_ids, the ids of the page's rows after de-duplication (the refresh has seen them);
+--   p_fetched, the rows received (before de-duplication; null: none); the merge's counts; the checkpoint (p_state:
+--   {last_id, last_ordinal, page_size, cursor, and optionally status, try_count, next_try_at, last_error});
+--   the refresh id.
+-- Returns: the counts as given, one row (merge_<entity> returns it as its own).
+-- Idempotency: sync_state is an upsert (same state → same row); seen ids are a set; the run counters add
+--   up on every call (a repeated page is counted twice, as it was fetched twice).
 begin
   -- checkpoint: only the keys present in p_state are written, in the same transaction as the page's rows
   if p_state is not null then
@@ -514,14 +525,13 @@ begin
   end if;
   -- seen ids: what upstream returned under this refresh, for finish_refresh (counted in sync_state)
   if p_refresh_id is not null then
-    perform yclients_sync.remember_seen(p_company_id, p_entity, p_refresh_id,
-      array(select yclients_sync.json_id(r -> 'id') from jsonb_array_elements(p_page) as r));
+    perform yclients_sync.remember_seen(p_company_id, p_entity, p_refresh_id, p_ids);
   end if;
   -- run counters: one more page and its counts for (run, company, entity)
   if p_run_id is not null then
     insert into yclients_sync.sync_run_entities as e
       (run_id, company_id, entity, pages, rows_fetched, inserted, updated, unchanged, deleted)
-    values (p_run_id, p_company_id, p_entity, 1, p_fetched, p_inserted, p_updated, p_unchanged, p_deleted)
+    values (p_run_id, p_company_id, p_entity, 1, coalesce(p_fetched, 0), p_inserted, p_updated, p_unchanged, p_deleted)
     on conflict (run_id, company_id, entity) do update set
       pages = e.pages + 1,
       rows_fetched = e.rows_fetched + excluded.rows_fetched,
@@ -530,6 +540,30 @@ begin
       unchanged = e.unchanged + excluded.unchanged,
       deleted = e.deleted + excluded.deleted;
   end if;
+  inserted := p_inserted;
+  updated := p_updated;
+  unchanged := p_unchanged;
+  deleted := p_deleted;
+  return next;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION yclients_sync.finish_page(p_company_id bigint, p_run_id bigint, p_entity text, p_page jsonb, p_fetched integer, p_inserted integer, p_updated integer, p_unchanged integer, p_deleted integer, p_state jsonb, p_refresh_id bigint)
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+-- Purpose: the bookkeeping after a page, for a caller that holds the page as jsonb (writeCheckpoint in
+--   sql/src/sync-state.ts: no rows, only a checkpoint). The merges call finish_merge with the ids they
+--   already read; this is the same thing with the ids taken from p_page.
+-- Inputs: the entity, the de-duplicated page (p_page), the rows received (p_fetched, before de-duplication),
+--   the merge's counts, the checkpoint (p_state: {last_id, last_ordinal, page_size, cursor, and optionally
+--   status, try_count, next_try_at, last_error}) and the refresh id.
+-- Returns: nothing. Idempotency: as finish_merge (sync_state an upsert, seen ids a set, run counters add up).
+begin
+  perform yclients_sync.finish_merge(p_company_id, p_run_id, p_entity,
+    case when p_refresh_id is not null
+      then array(select yclients_sync.json_id(r -> 'id') from jsonb_array_elements(p_page) as r) end,
+    p_fetched, p_inserted, p_updated, p_unchanged, p_deleted, p_state, p_refresh_id);
 end
 $function$;
 
@@ -550,8 +584,12 @@ AS $function$
 --                p_reread.
 --   'unproven'   the read held p_unidentified rows without a usable id (quarantined): any unseen row may be
 --                one of them, so nothing is deleted; the refresh is over.
---   'withheld'   a mass delete: more than both p_max_rows and p_max_fraction of the live rows would go and
---                the user has not confirmed (p_confirmed): the caller reports it and fails the entity.
+--   'pending'    a read that was suspicious, re-read and still says the same: its unseen rows are noted in
+--                yclients_sync.pending_deletes and deleted only when a later run's read confirms them
+--                (a burst of bad answers within one run never deletes); nothing is deleted now.
+--   'withheld'   a mass delete: more than both p_max_rows and p_max_fraction of the live rows would go, or
+--                every live row of the scope (three or more), and the user has not confirmed
+--                (p_confirmed): the caller reports it and fails the entity.
 --   'deleted'    the unseen rows were soft-deleted (possibly none).
 -- Returns one row: the verdict, rows soft-deleted, rows unseen (deleted or not), live rows in the scope,
 --   ids seen, and for 'withheld' the first 20 ids it would have deleted (for the log). Idempotency: after any verdict but 'suspicious' the refresh's seen ids (and those of older,
@@ -559,9 +597,14 @@ AS $function$
 declare
   v_scope record;
   v_window text := '';
+  -- stubs are not rows of any list (a listed parent is a full row), so no refresh can see them: they are
+  -- no part of its scope (never unseen, never counted by the brake, never soft-deleted by it)
+  v_full text;
   v_lost boolean;
+  v_unseen bigint[];
 begin
   v_scope := yclients_sync.entity_table(p_entity);
+  v_full := case when v_scope.tbl = 'financial_transactions' then '' else ' and not t.is_stub' end;
   if (p_from is not null or p_to is not null) then
     if v_scope.time_column is null then
       raise exception using errcode = 'invalid_parameter_value',
@@ -581,10 +624,21 @@ begin
              select 1 from yclients_staging.seen_ids s
              where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id offset 0))::integer
     from yclients.%1$I t
-    where t.company_id = $1 and t.deleted_at is null%2$s$sql$, v_scope.tbl, v_window)
+    where t.company_id = $1 and t.deleted_at is null%2$s%3$s$sql$, v_scope.tbl, v_window, v_full)
   into live, unseen
   using p_company_id, p_entity, p_refresh_id, p_from, p_to;
   deleted := 0;
+  -- the unseen ids themselves, for a re-read that may wait for the next run's confirmation
+  if p_reread and unseen > 0 and not v_lost then
+    execute format($sql$
+      select array_agg(t.id order by t.id) from yclients.%1$I t
+      where t.company_id = $1 and t.deleted_at is null%2$s%3$s
+        and not exists (select 1 from yclients_staging.seen_ids s
+                        where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id
+                        offset 0)$sql$, v_scope.tbl, v_window, v_full)
+    into v_unseen
+    using p_company_id, p_entity, p_refresh_id, p_from, p_to;
+  end if;
   if v_lost then
     verdict := 'seen_lost';
   elsif unseen = 0 then
@@ -595,32 +649,55 @@ begin
     verdict := 'suspicious';
     return next;
     return;
-  elsif not p_confirmed and unseen > p_max_rows and unseen > live * p_max_fraction then
+  elsif not p_confirmed and ((unseen > p_max_rows and unseen > live * p_max_fraction)
+                             or (unseen = live and live >= 3)) then
+    -- a mass delete, or one that would empty the whole scope: two bad answers in a row must not wipe
+    -- a catalog of twelve masters that the brake's 20 rows would let through
     verdict := 'withheld';
     execute format($sql$
       select array_agg(u.id order by u.id) from (
         select t.id from yclients.%1$I t
-        where t.company_id = $1 and t.deleted_at is null%2$s
+        where t.company_id = $1 and t.deleted_at is null%2$s%3$s
           and not exists (select 1 from yclients_staging.seen_ids s
                           where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id
                           offset 0)
-        order by t.id limit 20) u$sql$, v_scope.tbl, v_window)
+        order by t.id limit 20) u$sql$, v_scope.tbl, v_window, v_full)
     into sample
     using p_company_id, p_entity, p_refresh_id, p_from, p_to;
+  elsif p_reread and not p_confirmed and exists (
+      select 1 from unnest(v_unseen) as u(id)
+      where not exists (select 1 from yclients_sync.pending_deletes p
+                        where p.company_id = p_company_id and p.entity = p_entity and p.id = u.id)) then
+    -- a suspicious read, re-read and still the same: believed only when the next run sees it too, so a
+    -- burst of bad answers within one run never deletes (the chaos runs found two short answers in a row)
+    insert into yclients_sync.pending_deletes (company_id, entity, id)
+    select p_company_id, p_entity, u.id from unnest(v_unseen) as u(id)
+    on conflict do nothing;
+    verdict := 'pending';
+    sample := v_unseen[1:20];
   else
     execute format($sql$
       with gone as (
         update yclients.%1$I t set deleted_at = now()
-        where t.company_id = $1 and t.deleted_at is null%2$s
+        where t.company_id = $1 and t.deleted_at is null%2$s%3$s
           and not exists (select 1 from yclients_staging.seen_ids s
                           where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id
                           offset 0)
         returning 1
       )
-      select count(*)::integer from gone$sql$, v_scope.tbl, v_window)
+      select count(*)::integer from gone$sql$, v_scope.tbl, v_window, v_full)
     into deleted
     using p_company_id, p_entity, p_refresh_id, p_from, p_to;
     verdict := 'deleted';
+  end if;
+  -- rows that came back, or were deleted now, wait for nothing any more
+  if verdict <> 'pending' then
+    delete from yclients_sync.pending_deletes p
+    where p.company_id = p_company_id and p.entity = p_entity
+      and (p.id = any(coalesce(v_unseen, '{}')) or exists (
+             select 1 from yclients_staging.seen_ids s
+             where s.company_id = p_company_id and s.entity = p_entity and s.refresh_id = p_refresh_id
+               and s.id = p.id));
   end if;
   -- the refresh is over: forget its ids, and those of refreshes of this entity a stopped run left behind
   delete from yclients_staging.seen_ids s
@@ -665,45 +742,6 @@ begin
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION yclients_sync.json_array(p_value jsonb)
- RETURNS jsonb
- LANGUAGE sql
- IMMUTABLE PARALLEL SAFE
-AS $function$
-  -- the value when it is an array, else an empty array (null, {}, "" stand for "none")
-  select case when jsonb_typeof(p_value) = 'array' then p_value else '[]'::jsonb end
-$function$;
-
-CREATE OR REPLACE FUNCTION yclients_sync.json_bool(p_value jsonb)
- RETURNS boolean
- LANGUAGE sql
- IMMUTABLE PARALLEL SAFE
-AS $function$
-  -- true/false, 0/1 (any non-zero number is true) and their string forms; anything else → null
-  select case jsonb_typeof(p_value)
-    when 'boolean' then p_value::boolean
-    when 'number' then p_value::numeric <> 0
-    when 'string' then case
-      when lower(btrim(p_value #>> '{}')) in ('1', 'true', 't', 'yes', 'y', 'on') then true
-      when lower(btrim(p_value #>> '{}')) in ('0', 'false', 'f', 'no', 'n', 'off') then false end
-  end
-$function$;
-
-CREATE OR REPLACE FUNCTION yclients_sync.json_date(p_value jsonb)
- RETURNS date
- LANGUAGE sql
- STABLE PARALLEL SAFE
-AS $function$
-  -- YYYY-MM-DD (a time part is ignored) or DD.MM.YYYY; "", "0000-00-00" → null
-  select case
-    when jsonb_typeof(p_value) <> 'string' then null
-    when btrim(p_value #>> '{}') ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T].*)?$'
-      then to_date(left(btrim(p_value #>> '{}'), 10), 'YYYY-MM-DD')
-    when btrim(p_value #>> '{}') ~ '^(0[1-9]|[12][0-9]|3[01])\.(0[1-9]|1[0-2])\.[0-9]{4}$'
-      then to_date(btrim(p_value #>> '{}'), 'DD.MM.YYYY')
-  end
-$function$;
-
 CREATE OR REPLACE FUNCTION yclients_sync.json_id(p_value jsonb)
  RETURNS bigint
  LANGUAGE sql
@@ -737,15 +775,6 @@ AS $function$
     when 'string' then case when btrim(p_value #>> '{}') ~ '^[+-]?[0-9]{1,30}([.,][0-9]{1,30})?$'
                             then replace(btrim(p_value #>> '{}'), ',', '.')::numeric end
   end
-$function$;
-
-CREATE OR REPLACE FUNCTION yclients_sync.json_object(p_value jsonb)
- RETURNS jsonb
- LANGUAGE sql
- IMMUTABLE PARALLEL SAFE
-AS $function$
-  -- the value when it is an object, else null ([] stands for "none" in YClients payloads)
-  select case when jsonb_typeof(p_value) = 'object' then p_value end
 $function$;
 
 CREATE OR REPLACE FUNCTION yclients_sync.json_text(p_value jsonb)
@@ -827,7 +856,7 @@ begin
   unchanged := v_entity.unchanged;
   deleted := v_entity.deleted;
   quarantined := yclients_sync.quarantine_page(p_company_id, p_run_id, p_entity, p_refresh_id,
-    coalesce(p_rejected, '[]'::jsonb), array(select yclients_sync.json_id(r -> 'id') from jsonb_array_elements(p_rows) as r),
+    coalesce(p_rejected, '[]'::jsonb), array(select r.id from jsonb_to_recordset(p_rows) as r(id bigint)),
     coalesce(p_repaired, 0));
   return next;
 end
@@ -879,42 +908,46 @@ CREATE OR REPLACE FUNCTION yclients_sync.merge_accounts(p_company_id bigint, p_r
  RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer)
  LANGUAGE plpgsql
 AS $function$
--- Purpose: merge one page of accounts / cash desks ({id, title, type, is_cash, comment, raw}).
--- Inputs: company, run id, the page, optional checkpoint and refresh id.
+-- Purpose: merge one page of accounts / cash desks into yclients.accounts.
+-- Inputs: company, run id, the page (the SDK's Account rows), optional checkpoint and refresh id.
 -- Returns: inserted / updated / unchanged / deleted (always 0: no deleted flag upstream) counts.
 -- Idempotency: merging the same page again writes no data row.
+-- Skeleton: src → chg → up in one statement, then finish_merge (see merge_positions).
 #variable_conflict use_column
 declare
-  v_page jsonb := yclients_sync.dedupe_page(p_rows);
-  v_ins integer; v_upd integer; v_del integer;
+  v_ids bigint[];
+  v_ins integer;
+  v_upd integer;
 begin
-  -- upsert: new rows inserted, changed ones (or stubs, or soft-deleted ones) updated, the rest untouched
-  with src as (
-    select p_company_id as company_id, yclients_sync.json_id(r -> 'id') as id,
-           yclients_sync.json_text(r -> 'title') as title,
-           yclients_sync.json_int(r -> 'type') as type,
-           yclients_sync.json_bool(r -> 'is_cash') as is_cash,
-           yclients_sync.json_text(r -> 'comment') as comment,
-           coalesce(yclients_sync.json_object(r -> 'raw'), r) as raw
-    from jsonb_array_elements(v_page) as r
+  with src as materialized (
+    select distinct on (r.id) r.*
+    from rows from (jsonb_to_recordset(p_rows) as (
+      id bigint, title text, type integer, is_cash boolean, comment text, raw jsonb)) with ordinality as r
+    where r.id is not null
+    order by r.id, r.ordinality desc
+  ), chg as materialized (
+    select u.*, t.id is null as is_new
+    from src u
+    left join lateral (
+      select * from yclients.accounts t where t.company_id = p_company_id and t.id = u.id offset 0
+    ) t on true
+    where t.id is null
+       or (t.title, t.type, t.is_cash, t.comment, t.raw, t.deleted_at is null, t.is_stub)
+          is distinct from (u.title, u.type, u.is_cash, u.comment, coalesce(u.raw, '{}'), true, false)
   ), up as (
     insert into yclients.accounts as t (company_id, id, title, type, is_cash, comment, raw, synced_at, deleted_at, is_stub)
-    select company_id, id, title, type, is_cash, comment, raw, now(), null, false from src
+    select p_company_id, s.id, s.title, s.type, s.is_cash, s.comment, coalesce(s.raw, '{}'), now(), null, false
+    from chg s
     on conflict (company_id, id) do update set
       title = excluded.title, type = excluded.type, is_cash = excluded.is_cash, comment = excluded.comment,
       raw = excluded.raw, synced_at = excluded.synced_at, deleted_at = null, is_stub = false
-    where (t.title, t.type, t.is_cash, t.comment, t.raw, t.deleted_at is null, t.is_stub)
-      is distinct from (excluded.title, excluded.type, excluded.is_cash, excluded.comment, excluded.raw, true, false)
-    returning t.id, t.xmax = 0 as is_new
   )
-  select count(*) filter (where u.is_new), count(*) filter (where not u.is_new), 0
-  into v_ins, v_upd, v_del
-  from up u;
-  -- bookkeeping: checkpoint, seen ids, run counters
-  perform yclients_sync.finish_page(p_company_id, p_run_id, 'accounts', v_page,
-    jsonb_array_length(yclients_sync.json_array(p_rows)), v_ins, v_upd,
-    jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del, p_state, p_refresh_id);
-  return query select v_ins, v_upd, jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del;
+  select coalesce((select array_agg(s.id) from src s), '{}'), count(*) filter (where k.is_new),
+         count(*) filter (where not k.is_new)
+  into v_ids, v_ins, v_upd
+  from chg k;
+  return query select * from yclients_sync.finish_merge(p_company_id, p_run_id, 'accounts', v_ids,
+    jsonb_array_length(p_rows), v_ins, v_upd, cardinality(v_ids) - v_ins - v_upd, 0, p_state, p_refresh_id);
 end
 $function$;
 
@@ -922,52 +955,53 @@ CREATE OR REPLACE FUNCTION yclients_sync.merge_client_categories(p_company_id bi
  RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer)
  LANGUAGE plpgsql
 AS $function$
--- Purpose: merge one page of client labels ({id, title, color, deleted, raw}) into yclients.client_categories;
---   `deleted: true` sets deleted_at (kept if already set), a live row clears it.
--- Inputs: company, run id, the page, optional checkpoint and refresh id.
+-- Purpose: merge one page of client labels into yclients.client_categories; `deleted: true` sets
+--   deleted_at (kept if already set), a live row clears it.
+-- Inputs: company, run id, the page (the SDK's ClientLabel rows), optional checkpoint and refresh id.
 -- Returns: inserted / updated / unchanged / deleted (newly flagged deleted) counts.
 -- Idempotency: merging the same page again writes no data row.
+-- Skeleton: src → chg → up in one statement, then finish_merge (see merge_positions).
 #variable_conflict use_column
 declare
-  v_page jsonb := yclients_sync.dedupe_page(p_rows);
-  v_ins integer; v_upd integer; v_del integer;
+  v_ids bigint[];
+  v_ins integer;
+  v_upd integer;
+  v_del integer;
 begin
-  -- upsert: new rows inserted, changed ones updated, the rest untouched; the deleted flag drives deleted_at
-  with src as (
-    select p_company_id as company_id, yclients_sync.json_id(r -> 'id') as id,
-           yclients_sync.json_text(r -> 'title') as title,
-           yclients_sync.json_text(r -> 'color') as color,
-           coalesce(yclients_sync.json_object(r -> 'raw'), r) as raw,
-           case when coalesce(yclients_sync.json_bool(r -> 'deleted'), false) then now() end as deleted_at
-    from jsonb_array_elements(v_page) as r
+  with src as materialized (
+    select distinct on (r.id) r.*
+    from rows from (jsonb_to_recordset(p_rows) as (id bigint, title text, color text, deleted boolean, raw jsonb))
+      with ordinality as r
+    where r.id is not null
+    order by r.id, r.ordinality desc
+  ), chg as materialized (
+    select u.*, t.id is null as is_new,
+           coalesce(u.deleted, false) and t.id is not null and t.deleted_at is null as newly_deleted
+    from src u
+    left join lateral (
+      select * from yclients.client_categories t where t.company_id = p_company_id and t.id = u.id offset 0
+    ) t on true
+    where t.id is null
+       or (t.title, t.color, t.raw, t.deleted_at is null, t.is_stub)
+          is distinct from (u.title, u.color, coalesce(u.raw, '{}'), not coalesce(u.deleted, false), false)
   ), up as (
+    -- the deleted flag drives deleted_at (kept when already set)
     insert into yclients.client_categories as t (company_id, id, title, color, raw, synced_at, deleted_at, is_stub)
-    select company_id, id, title, color, raw, now(), deleted_at, false from src
+    select p_company_id, s.id, s.title, s.color, coalesce(s.raw, '{}'), now(), case when s.deleted then now() end,
+      false
+    from chg s
     on conflict (company_id, id) do update set
       title = excluded.title, color = excluded.color, raw = excluded.raw, synced_at = excluded.synced_at,
       is_stub = false,
       deleted_at = case when excluded.deleted_at is null then null else coalesce(t.deleted_at, excluded.deleted_at) end
-    where (t.title, t.color, t.raw, t.deleted_at is null, t.is_stub)
-      is distinct from (excluded.title, excluded.color, excluded.raw, excluded.deleted_at is null, false)
-    returning t.id, t.deleted_at, t.xmax = 0 as is_new
   )
-  select count(*) filter (where u.is_new),
-         count(*) filter (where not u.is_new and not (u.deleted_at is not null and p.deleted_at is null)),
-         count(*) filter (where not u.is_new and u.deleted_at is not null and p.deleted_at is null)
-  into v_ins, v_upd, v_del
-  from up u
-  -- deleted_at before this statement (same snapshot), needed only for updated rows now flagged deleted: one
-  -- primary-key probe each (LATERAL … OFFSET 0 stays a per-row lookup, never a join over the company)
-  left join lateral (
-    select t.deleted_at from yclients.client_categories t
-    where not u.is_new and u.deleted_at is not null and t.company_id = p_company_id and t.id = u.id
-    offset 0
-  ) p on true;
-  -- bookkeeping: checkpoint, seen ids, run counters
-  perform yclients_sync.finish_page(p_company_id, p_run_id, 'client_categories', v_page,
-    jsonb_array_length(yclients_sync.json_array(p_rows)), v_ins, v_upd,
-    jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del, p_state, p_refresh_id);
-  return query select v_ins, v_upd, jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del;
+  select coalesce((select array_agg(s.id) from src s), '{}'), count(*) filter (where k.is_new),
+         count(*) filter (where not k.is_new and not k.newly_deleted), count(*) filter (where k.newly_deleted)
+  into v_ids, v_ins, v_upd, v_del
+  from chg k;
+  return query select * from yclients_sync.finish_merge(p_company_id, p_run_id, 'client_categories', v_ids,
+    jsonb_array_length(p_rows), v_ins, v_upd, cardinality(v_ids) - v_ins - v_upd - v_del, v_del, p_state,
+    p_refresh_id);
 end
 $function$;
 
@@ -975,61 +1009,64 @@ CREATE OR REPLACE FUNCTION yclients_sync.merge_clients(p_company_id bigint, p_ru
  RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer)
  LANGUAGE plpgsql
 AS $function$
--- Purpose: merge one page of clients ({id, name, surname, patronymic, phone, email, card, birth_date, comment,
---   discount, sex_id, sex, sms_check, sms_bot, sms_not, balance, importance_id, importance, spent, visits,
---   last_change_date, custom_fields, categories: [{id, title, color}], raw}) into yclients.clients, and
---   replace the client_category_links of changed clients; unknown categories become stubs.
--- Inputs: company, run id, the page, optional checkpoint and refresh id.
+-- Purpose: merge one page of clients into yclients.clients, and make the client_category_links of changed
+--   clients exactly what upstream lists; labels not known yet become stubs titled from the client row.
+-- Inputs: company, run id, the page (the SDK's Client rows with their categories), optional checkpoint and
+--   refresh id.
 -- Returns: inserted / updated / unchanged / deleted (always 0: clients vanish, see finish_refresh) counts.
 -- Idempotency: merging the same page again writes no data row, links included.
+-- Skeleton: src → chg → up in one statement, then finish_merge (see merge_positions); the links upstream
+--   no longer lists go by delete_by_ctid.
 #variable_conflict use_column
 declare
-  v_page jsonb := yclients_sync.dedupe_page(p_rows);
-  v_ins integer; v_upd integer; v_del integer;
-  v_changed bigint[];
+  v_ids bigint[];
+  v_ins integer;
+  v_upd integer;
   v_gone tid[];
 begin
-  -- stub categories for labels a client carries that we do not know yet, titled from the client row
-  insert into yclients.client_categories as t (company_id, id, title, color, raw, is_stub)
-  select distinct on (yclients_sync.json_id(c -> 'id'))
-         p_company_id, yclients_sync.json_id(c -> 'id'), yclients_sync.json_text(c -> 'title'),
-         yclients_sync.json_text(c -> 'color'), c, true
-  from jsonb_array_elements(v_page) as r, jsonb_array_elements(yclients_sync.json_array(r -> 'categories')) as c
-  where yclients_sync.json_id(c -> 'id') is not null
-  on conflict (company_id, id) do nothing;
-  -- upsert: new rows inserted, changed ones (or stubs, or soft-deleted ones) updated, the rest untouched
-  with src as (
-    select p_company_id as company_id, yclients_sync.json_id(r -> 'id') as id,
-           yclients_sync.json_text(r -> 'name') as name,
-           yclients_sync.json_text(r -> 'surname') as surname,
-           yclients_sync.json_text(r -> 'patronymic') as patronymic,
-           yclients_sync.json_text(r -> 'phone') as phone,
-           yclients_sync.json_text(r -> 'email') as email,
-           yclients_sync.json_text(r -> 'card') as card,
-           yclients_sync.json_date(r -> 'birth_date') as birth_date,
-           yclients_sync.json_text(r -> 'comment') as comment,
-           yclients_sync.json_numeric(r -> 'discount') as discount,
-           yclients_sync.json_int(r -> 'sex_id') as sex_id,
-           yclients_sync.json_text(r -> 'sex') as sex,
-           yclients_sync.json_bool(r -> 'sms_check') as sms_check,
-           yclients_sync.json_bool(r -> 'sms_bot') as sms_bot,
-           yclients_sync.json_bool(r -> 'sms_not') as sms_not,
-           yclients_sync.json_numeric(r -> 'balance') as balance,
-           yclients_sync.json_int(r -> 'importance_id') as importance_id,
-           yclients_sync.json_text(r -> 'importance') as importance,
-           yclients_sync.json_numeric(r -> 'spent') as spent,
-           yclients_sync.json_int(r -> 'visits') as visits,
-           yclients_sync.json_timestamptz(r -> 'last_change_date') as last_change_date,
-           case when jsonb_typeof(r -> 'custom_fields') in ('object', 'array') then r -> 'custom_fields' end as custom_fields,
-           coalesce(yclients_sync.json_object(r -> 'raw'), r) as raw
-    from jsonb_array_elements(v_page) as r
+  with src as materialized (
+    select distinct on (r.id) r.*
+    from rows from (jsonb_to_recordset(p_rows) as (
+      id bigint, name text, surname text, patronymic text, phone text, email text, card text, birth_date date,
+      comment text, discount numeric, sex_id integer, sex text, sms_check boolean, sms_bot boolean,
+      sms_not boolean, balance numeric, importance_id integer, importance text, spent numeric, visits integer,
+      last_change_date timestamptz, custom_fields jsonb, categories jsonb, raw jsonb)) with ordinality as r
+    where r.id is not null
+    order by r.id, r.ordinality desc
+  ), chg as materialized (
+    select u.*, t.id is null as is_new
+    from src u
+    left join lateral (
+      select * from yclients.clients t where t.company_id = p_company_id and t.id = u.id offset 0
+    ) t on true
+    where t.id is null
+       or (t.name, t.surname, t.patronymic, t.phone, t.email, t.card, t.birth_date, t.comment, t.discount,
+           t.sex_id, t.sex, t.sms_check, t.sms_bot, t.sms_not, t.balance, t.importance_id, t.importance,
+           t.spent, t.visits, t.last_change_date, t.custom_fields, t.raw, t.deleted_at is null, t.is_stub)
+          is distinct from (u.name, u.surname, u.patronymic, u.phone, u.email, u.card, u.birth_date, u.comment,
+           u.discount, u.sex_id, u.sex, u.sms_check, u.sms_bot, u.sms_not, u.balance, u.importance_id,
+           u.importance, u.spent, u.visits, u.last_change_date, u.custom_fields, coalesce(u.raw, '{}'), true,
+           false)
+  ), cats as materialized (
+    -- the labels each changed client carries (an unchanged client's labels are stored: foreign keys hold)
+    select s.id as client_id, c.id, c.title, c.color
+    from chg s, jsonb_to_recordset(s.categories) as c(id bigint, title text, color text)
+    where c.id is not null
+  ), stub_categories as (
+    insert into yclients.client_categories as t (company_id, id, title, color, raw, is_stub)
+    select p_company_id, d.id, d.title, d.color, jsonb_build_object('id', d.id, 'title', d.title, 'color', d.color),
+           true
+    from (select distinct on (c.id) c.id, c.title, c.color from cats c) d
+    on conflict (company_id, id) do nothing
   ), up as (
     insert into yclients.clients as t (company_id, id, name, surname, patronymic, phone, email, card, birth_date,
       comment, discount, sex_id, sex, sms_check, sms_bot, sms_not, balance, importance_id, importance, spent,
       visits, last_change_date, custom_fields, raw, synced_at, deleted_at, is_stub)
-    select company_id, id, name, surname, patronymic, phone, email, card, birth_date,
-      comment, discount, sex_id, sex, sms_check, sms_bot, sms_not, balance, importance_id, importance, spent,
-      visits, last_change_date, custom_fields, raw, now(), null, false from src
+    select p_company_id, s.id, s.name, s.surname, s.patronymic, s.phone, s.email, s.card, s.birth_date,
+      s.comment, s.discount, s.sex_id, s.sex, s.sms_check, s.sms_bot, s.sms_not, s.balance, s.importance_id,
+      s.importance, s.spent, s.visits, s.last_change_date, s.custom_fields, coalesce(s.raw, '{}'), now(), null,
+      false
+    from chg s
     on conflict (company_id, id) do update set
       name = excluded.name, surname = excluded.surname, patronymic = excluded.patronymic, phone = excluded.phone,
       email = excluded.email, card = excluded.card, birth_date = excluded.birth_date, comment = excluded.comment,
@@ -1039,56 +1076,33 @@ begin
       visits = excluded.visits, last_change_date = excluded.last_change_date,
       custom_fields = excluded.custom_fields, raw = excluded.raw, synced_at = excluded.synced_at,
       deleted_at = null, is_stub = false
-    where (t.name, t.surname, t.patronymic, t.phone, t.email, t.card, t.birth_date, t.comment, t.discount,
-           t.sex_id, t.sex, t.sms_check, t.sms_bot, t.sms_not, t.balance, t.importance_id, t.importance,
-           t.spent, t.visits, t.last_change_date, t.custom_fields, t.raw, t.deleted_at is null, t.is_stub)
-      is distinct from (excluded.name, excluded.surname, excluded.patronymic, excluded.phone, excluded.email,
-           excluded.card, excluded.birth_date, excluded.comment, excluded.discount, excluded.sex_id,
-           excluded.sex, excluded.sms_check, excluded.sms_bot, excluded.sms_not, excluded.balance,
-           excluded.importance_id, excluded.importance, excluded.spent, excluded.visits,
-           excluded.last_change_date, excluded.custom_fields, excluded.raw, true, false)
-    returning t.id, t.xmax = 0 as is_new
-  )
-  select count(*) filter (where u.is_new), count(*) filter (where not u.is_new), 0, coalesce(array_agg(u.id), '{}')
-  into v_ins, v_upd, v_del, v_changed
-  from up u;
-  -- links: client_category_links of the changed clients becomes exactly what upstream lists (others untouched)
-  if cardinality(v_changed) > 0 then
-    with chg as (
-      select yclients_sync.json_id(r -> 'id') as client_id, yclients_sync.json_array(r -> 'categories') as categories
-      from jsonb_array_elements(v_page) as r
-      where yclients_sync.json_id(r -> 'id') = any (v_changed)
-    ), want as (
-      select distinct ch.client_id, yclients_sync.json_id(c -> 'id') as category_id
-      from chg ch, jsonb_array_elements(ch.categories) as c
-      where yclients_sync.json_id(c -> 'id') is not null
-    ), landed as (
-      insert into yclients.client_category_links (company_id, client_id, category_id)
-      select p_company_id, client_id, category_id from want
-      on conflict do nothing
-    )
-    -- the stored links of each changed client (one primary-key probe per client: LATERAL … OFFSET 0 is
-    -- never a join over the company's whole range) whose category upstream no longer lists
-    select coalesce(array_agg(x.ctid), '{}') into v_gone
-    from chg ch
+  ), landed as (
+    -- links of the changed clients: what upstream lists (links of unchanged clients are untouched)
+    insert into yclients.client_category_links (company_id, client_id, category_id)
+    select distinct p_company_id, c.client_id, c.id
+    from cats c
+    on conflict do nothing
+  ), updated as materialized (
+    select y.id as client_id from chg y where not y.is_new
+  ), gone as (
+    -- the stored links of each updated client (a new one has none) whose label upstream no longer lists:
+    -- one primary-key probe per client (LATERAL … OFFSET 0 is never a join over the company's whole range)
+    select x.ctid
+    from updated ch
     cross join lateral (
       select l.ctid, l.category_id from yclients.client_category_links l
       where l.company_id = p_company_id and l.client_id = ch.client_id
       order by l.category_id offset 0
     ) x
-    where not exists (select 1 from jsonb_array_elements(ch.categories) as c
-                      where yclients_sync.json_id(c -> 'id') = x.category_id);
-    -- the links upstream no longer lists are deleted by row address, in a statement planned for this call
-    -- (EXECUTE), so a plan cached while the table was small cannot turn it into a sequential scan
-    if cardinality(v_gone) > 0 then
-      execute 'delete from yclients.client_category_links where ctid = any ($1)' using v_gone;
-    end if;
-  end if;
-  -- bookkeeping: checkpoint, seen ids, run counters
-  perform yclients_sync.finish_page(p_company_id, p_run_id, 'clients', v_page,
-    jsonb_array_length(yclients_sync.json_array(p_rows)), v_ins, v_upd,
-    jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del, p_state, p_refresh_id);
-  return query select v_ins, v_upd, jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del;
+    where not exists (select 1 from cats c where c.client_id = ch.client_id and c.id = x.category_id)
+  )
+  select coalesce((select array_agg(s.id) from src s), '{}'), count(*) filter (where k.is_new),
+         count(*) filter (where not k.is_new), (select array_agg(g.ctid) from gone g)
+  into v_ids, v_ins, v_upd, v_gone
+  from chg k;
+  perform yclients_sync.delete_by_ctid('yclients.client_category_links', v_gone);
+  return query select * from yclients_sync.finish_merge(p_company_id, p_run_id, 'clients', v_ids,
+    jsonb_array_length(p_rows), v_ins, v_upd, cardinality(v_ids) - v_ins - v_upd, 0, p_state, p_refresh_id);
 end
 $function$;
 
@@ -1096,38 +1110,54 @@ CREATE OR REPLACE FUNCTION yclients_sync.merge_positions(p_company_id bigint, p_
  RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer)
  LANGUAGE plpgsql
 AS $function$
--- Purpose: merge one page of positions ({id, title, raw}) into yclients.positions.
--- Inputs: company, run id (counters), the page as a jsonb array, optional checkpoint and refresh id.
--- Returns: inserted / updated / unchanged / deleted (rows soft-deleted by this call) counts.
+-- Purpose: merge one page of positions into yclients.positions.
+-- Inputs: company, run id (counters), the page: a jsonb array of the SDK's Position rows, optional
+--   checkpoint and refresh id.
+-- Returns: inserted / updated / unchanged / deleted (always 0: no deleted flag upstream) counts.
 -- Idempotency: merging the same page again writes no data row (all unchanged).
+-- The skeleton every merge_<entity> shares, in one statement:
+--   src  the page read once, by the column list that states the row format (the SDK's row type:
+--        sql/test/row-format.test.ts holds them together); rows without an id dropped, one row per id (the
+--        last wins). No value is coerced here: the SDK did that, and a value of the wrong type is a data
+--        exception (class 22) that the sync quarantines.
+--   chg  the rows that are new or differ from the stored row (one primary-key probe each, LATERAL … OFFSET 0:
+--        never a join over the company, whatever the plan cache holds); the others are unchanged and never
+--        touched, not even locked.
+--   up   chg upserted; where the entity has them, stubs for the parents the changed rows name (an
+--        unchanged row's parents are stored: its foreign keys hold) and the links of the changed rows.
+-- then finish_merge: checkpoint, seen ids and run counters in the same transaction, and the counts.
 #variable_conflict use_column
 declare
-  v_page jsonb := yclients_sync.dedupe_page(p_rows);
-  v_ins integer; v_upd integer; v_del integer;
+  v_ids bigint[];
+  v_ins integer;
+  v_upd integer;
 begin
-  -- upsert: new rows inserted, changed ones (or stubs, or soft-deleted ones) updated, the rest untouched
-  with src as (
-    select p_company_id as company_id, yclients_sync.json_id(r -> 'id') as id,
-           yclients_sync.json_text(r -> 'title') as title,
-           coalesce(yclients_sync.json_object(r -> 'raw'), r) as raw
-    from jsonb_array_elements(v_page) as r
+  with src as materialized (
+    select distinct on (r.id) r.*
+    from rows from (jsonb_to_recordset(p_rows) as (id bigint, title text, raw jsonb)) with ordinality as r
+    where r.id is not null
+    order by r.id, r.ordinality desc
+  ), chg as materialized (
+    select u.*, t.id is null as is_new
+    from src u
+    left join lateral (
+      select * from yclients.positions t where t.company_id = p_company_id and t.id = u.id offset 0
+    ) t on true
+    where t.id is null
+       or (t.title, t.raw, t.deleted_at is null, t.is_stub)
+          is distinct from (u.title, coalesce(u.raw, '{}'), true, false)
   ), up as (
     insert into yclients.positions as t (company_id, id, title, raw, synced_at, deleted_at, is_stub)
-    select company_id, id, title, raw, now(), null, false from src
+    select p_company_id, s.id, s.title, coalesce(s.raw, '{}'), now(), null, false from chg s
     on conflict (company_id, id) do update set
       title = excluded.title, raw = excluded.raw, synced_at = excluded.synced_at, deleted_at = null, is_stub = false
-    where (t.title, t.raw, t.deleted_at is null, t.is_stub)
-      is distinct from (excluded.title, excluded.raw, true, false)
-    returning t.id, t.xmax = 0 as is_new
   )
-  select count(*) filter (where u.is_new), count(*) filter (where not u.is_new), 0
-  into v_ins, v_upd, v_del
-  from up u;
-  -- bookkeeping: checkpoint, seen ids, run counters
-  perform yclients_sync.finish_page(p_company_id, p_run_id, 'positions', v_page,
-    jsonb_array_length(yclients_sync.json_array(p_rows)), v_ins, v_upd,
-    jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del, p_state, p_refresh_id);
-  return query select v_ins, v_upd, jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del;
+  select coalesce((select array_agg(s.id) from src s), '{}'), count(*) filter (where k.is_new),
+         count(*) filter (where not k.is_new)
+  into v_ids, v_ins, v_upd
+  from chg k;
+  return query select * from yclients_sync.finish_merge(p_company_id, p_run_id, 'positions', v_ids,
+    jsonb_array_length(p_rows), v_ins, v_upd, cardinality(v_ids) - v_ins - v_upd, 0, p_state, p_refresh_id);
 end
 $function$;
 
@@ -1135,92 +1165,100 @@ CREATE OR REPLACE FUNCTION yclients_sync.merge_records(p_company_id bigint, p_ru
  RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer)
  LANGUAGE plpgsql
 AS $function$
--- Purpose: merge one page of records ({id, datetime, create_date, last_change_date, seance_length_seconds,
---   attendance, visit_attendance, confirmed, paid_full, payment_status, online, comment, deleted, visit_id,
---   staff_id, staff: {id, name, specialization, position_id, position_title}, client_id,
---   client: {id, name, surname, phone, email}, services: [{id, title, cost, first_cost, discount, amount,
---   cost_per_unit, manual_cost}], raw}) into yclients.records, and replace the record_services lines of
---   changed records (line_no = position in the list). Unknown staff, positions, clients and services become
---   stubs built from the embedded objects. `deleted: true` sets deleted_at (kept if set), a live row clears it.
--- Inputs: company, run id, the page, optional checkpoint (records: the date window in cursor) and refresh id.
+-- Purpose: merge one page of records into yclients.records, and make the record_services lines of changed
+--   records exactly upstream's list (line_no = position in the list). Unknown staff, positions, clients and
+--   services become stubs built from the embedded objects. `deleted: true` sets deleted_at (kept if set), a
+--   live row clears it.
+-- Inputs: company, run id, the page (the SDK's YcRecord rows with their embedded staff, client and service
+--   lines), optional checkpoint (records: the date window in cursor) and refresh id.
 -- Returns: inserted / updated / unchanged / deleted (newly flagged deleted) counts.
 -- Idempotency: merging the same page again writes no data row, lines included.
+-- Skeleton: src → chg → up in one statement, then finish_merge (see merge_positions); the lines upstream
+--   no longer lists go by delete_by_ctid.
 #variable_conflict use_column
 declare
-  v_page jsonb := yclients_sync.dedupe_page(p_rows);
-  v_ins integer; v_upd integer; v_del integer;
-  v_changed bigint[];
+  v_ids bigint[];
+  v_ins integer;
+  v_upd integer;
+  v_del integer;
   v_gone tid[];
 begin
-  -- stub positions named by embedded staff objects
-  insert into yclients.positions as t (company_id, id, title, raw, is_stub)
-  select distinct on (yclients_sync.json_id(r -> 'staff' -> 'position_id'))
-         p_company_id, yclients_sync.json_id(r -> 'staff' -> 'position_id'),
-         yclients_sync.json_text(r -> 'staff' -> 'position_title'),
-         jsonb_build_object('id', r -> 'staff' -> 'position_id', 'title', r -> 'staff' -> 'position_title'), true
-  from jsonb_array_elements(v_page) as r
-  where yclients_sync.json_id(r -> 'staff' -> 'position_id') is not null
-  on conflict (company_id, id) do nothing;
-  -- stub staff from the embedded staff object (or just the id)
-  insert into yclients.staff as t (company_id, id, name, specialization, position_id, raw, is_stub)
-  select distinct on (s.id) p_company_id, s.id, yclients_sync.json_text(s.o -> 'name'),
-         yclients_sync.json_text(s.o -> 'specialization'), yclients_sync.json_id(s.o -> 'position_id'),
-         coalesce(s.o, jsonb_build_object('id', s.id)), true
-  from (
-    select coalesce(yclients_sync.json_id(r -> 'staff_id'), yclients_sync.json_id(r -> 'staff' -> 'id')) as id,
-           yclients_sync.json_object(r -> 'staff') as o
-    from jsonb_array_elements(v_page) as r
-  ) s
-  where s.id is not null
-  order by s.id, (s.o is null)
-  on conflict (company_id, id) do nothing;
-  -- stub clients from the embedded client object (or just the id)
-  insert into yclients.clients as t (company_id, id, name, surname, phone, email, raw, is_stub)
-  select distinct on (c.id) p_company_id, c.id, yclients_sync.json_text(c.o -> 'name'),
-         yclients_sync.json_text(c.o -> 'surname'), yclients_sync.json_text(c.o -> 'phone'),
-         yclients_sync.json_text(c.o -> 'email'), coalesce(c.o, jsonb_build_object('id', c.id)), true
-  from (
-    select coalesce(yclients_sync.json_id(r -> 'client_id'), yclients_sync.json_id(r -> 'client' -> 'id')) as id,
-           yclients_sync.json_object(r -> 'client') as o
-    from jsonb_array_elements(v_page) as r
-  ) c
-  where c.id is not null
-  order by c.id, (c.o is null)
-  on conflict (company_id, id) do nothing;
-  -- stub services from the record's service lines
-  insert into yclients.services as t (company_id, id, title, raw, is_stub)
-  select distinct on (yclients_sync.json_id(s -> 'id')) p_company_id, yclients_sync.json_id(s -> 'id'),
-         yclients_sync.json_text(s -> 'title'), jsonb_build_object('id', s -> 'id', 'title', s -> 'title'), true
-  from jsonb_array_elements(v_page) as r, jsonb_array_elements(yclients_sync.json_array(r -> 'services')) as s
-  where yclients_sync.json_id(s -> 'id') is not null
-  on conflict (company_id, id) do nothing;
-  -- upsert: new rows inserted, changed ones updated, the rest untouched; the deleted flag drives deleted_at
-  with src as (
-    select p_company_id as company_id, yclients_sync.json_id(r -> 'id') as id,
-           yclients_sync.json_timestamptz(r -> 'datetime') as datetime,
-           yclients_sync.json_timestamptz(r -> 'create_date') as create_date,
-           yclients_sync.json_timestamptz(r -> 'last_change_date') as last_change_date,
-           yclients_sync.json_int(coalesce(r -> 'seance_length_seconds', r -> 'seance_length')) as seance_length,
-           yclients_sync.json_int(r -> 'attendance') as attendance,
-           yclients_sync.json_int(r -> 'visit_attendance') as visit_attendance,
-           yclients_sync.json_bool(r -> 'confirmed') as confirmed,
-           yclients_sync.json_bool(r -> 'paid_full') as paid_full,
-           yclients_sync.json_text(r -> 'payment_status') as payment_status,
-           yclients_sync.json_bool(r -> 'online') as online,
-           yclients_sync.json_text(r -> 'comment') as comment,
-           yclients_sync.json_id(r -> 'visit_id') as visit_id,
-           coalesce(yclients_sync.json_id(r -> 'staff_id'), yclients_sync.json_id(r -> 'staff' -> 'id')) as staff_id,
-           coalesce(yclients_sync.json_id(r -> 'client_id'), yclients_sync.json_id(r -> 'client' -> 'id')) as client_id,
-           coalesce(yclients_sync.json_object(r -> 'raw'), r) as raw,
-           case when coalesce(yclients_sync.json_bool(r -> 'deleted'), false) then now() end as deleted_at
-    from jsonb_array_elements(v_page) as r
+  with src as materialized (
+    select distinct on (r.id) r.*
+    from rows from (jsonb_to_recordset(p_rows) as (
+      id bigint, datetime timestamptz, create_date timestamptz, last_change_date timestamptz,
+      seance_length_seconds integer, attendance integer, visit_attendance integer, confirmed boolean,
+      paid_full boolean, payment_status text, online boolean, comment text, deleted boolean, visit_id bigint,
+      staff_id bigint, staff jsonb, client_id bigint, client jsonb, services jsonb, raw jsonb)) with ordinality as r
+    where r.id is not null
+    order by r.id, r.ordinality desc
+  ), chg as materialized (
+    select u.*, t.id is null as is_new,
+           coalesce(u.deleted, false) and t.id is not null and t.deleted_at is null as newly_deleted
+    from src u
+    left join lateral (
+      select * from yclients.records t where t.company_id = p_company_id and t.id = u.id offset 0
+    ) t on true
+    where t.id is null
+       or (t.datetime, t.create_date, t.last_change_date, t.seance_length, t.attendance, t.visit_attendance,
+           t.confirmed, t.paid_full, t.payment_status, t.online, t.comment, t.visit_id, t.staff_id, t.client_id,
+           t.raw, t.deleted_at is null, t.is_stub)
+          is distinct from (u.datetime, u.create_date, u.last_change_date, u.seance_length_seconds, u.attendance,
+           u.visit_attendance, u.confirmed, u.paid_full, u.payment_status, u.online, u.comment, u.visit_id,
+           u.staff_id, u.client_id, coalesce(u.raw, '{}'), not coalesce(u.deleted, false), false)
+  ), masters as materialized (
+    -- the master of each changed record, with what the record embeds about them (an unchanged record's
+    -- parents are stored: its foreign keys hold)
+    select s.staff_id as id, s.staff as o, m.name, m.specialization, m.position_id, m.position_title
+    from chg s
+    left join lateral jsonb_to_record(s.staff) as m(
+      id bigint, name text, specialization text, position_id bigint, position_title text) on true
+    where s.staff_id is not null
+  ), lines as materialized (
+    -- the service lines of each changed record, numbered by their position in the list
+    select s.id as record_id, l.ordinality::integer as line_no, l.id as service_id, l.title, l.cost, l.first_cost,
+           l.discount, l.amount, l.cost_per_unit, l.manual_cost
+    from chg s, rows from (jsonb_to_recordset(s.services) as (
+      id bigint, title text, cost numeric, first_cost numeric, discount numeric, amount numeric,
+      cost_per_unit numeric, manual_cost numeric)) with ordinality as l
+  ), stub_positions as (
+    insert into yclients.positions as t (company_id, id, title, raw, is_stub)
+    select p_company_id, d.id, d.title, jsonb_build_object('id', d.id, 'title', d.title), true
+    from (select distinct on (m.position_id) m.position_id as id, m.position_title as title
+          from masters m where m.position_id is not null) d
+    on conflict (company_id, id) do nothing
+  ), stub_staff as (
+    insert into yclients.staff as t (company_id, id, name, specialization, position_id, raw, is_stub)
+    select distinct on (m.id) p_company_id, m.id, m.name, m.specialization, m.position_id,
+           coalesce(m.o, jsonb_build_object('id', m.id)), true
+    from masters m
+    order by m.id, (m.o is null)
+    on conflict (company_id, id) do nothing
+  ), stub_clients as (
+    insert into yclients.clients as t (company_id, id, name, surname, phone, email, raw, is_stub)
+    select distinct on (s.client_id) p_company_id, s.client_id, cl.name, cl.surname, cl.phone, cl.email,
+           coalesce(s.client, jsonb_build_object('id', s.client_id)), true
+    from chg s
+    left join lateral jsonb_to_record(s.client) as cl(id bigint, name text, surname text, phone text, email text)
+      on true
+    where s.client_id is not null
+    order by s.client_id, (s.client is null)
+    on conflict (company_id, id) do nothing
+  ), stub_services as (
+    insert into yclients.services as t (company_id, id, title, raw, is_stub)
+    select p_company_id, d.id, d.title, jsonb_build_object('id', d.id, 'title', d.title), true
+    from (select distinct on (l.service_id) l.service_id as id, l.title from lines l where l.service_id is not null) d
+    on conflict (company_id, id) do nothing
   ), up as (
+    -- the deleted flag drives deleted_at (kept when already set)
     insert into yclients.records as t (company_id, id, datetime, create_date, last_change_date, seance_length,
       attendance, visit_attendance, confirmed, paid_full, payment_status, online, comment, visit_id, staff_id,
       client_id, raw, synced_at, deleted_at, is_stub)
-    select company_id, id, datetime, create_date, last_change_date, seance_length,
-      attendance, visit_attendance, confirmed, paid_full, payment_status, online, comment, visit_id, staff_id,
-      client_id, raw, now(), deleted_at, false from src
+    select p_company_id, s.id, s.datetime, s.create_date, s.last_change_date, s.seance_length_seconds,
+      s.attendance, s.visit_attendance, s.confirmed, s.paid_full, s.payment_status, s.online, s.comment,
+      s.visit_id, s.staff_id, s.client_id, coalesce(s.raw, '{}'), now(), case when s.deleted then now() end,
+      false
+    from chg s
     on conflict (company_id, id) do update set
       datetime = excluded.datetime, create_date = excluded.create_date,
       last_change_date = excluded.last_change_date, seance_length = excluded.seance_length,
@@ -1230,83 +1268,45 @@ begin
       staff_id = excluded.staff_id, client_id = excluded.client_id, raw = excluded.raw,
       synced_at = excluded.synced_at, is_stub = false,
       deleted_at = case when excluded.deleted_at is null then null else coalesce(t.deleted_at, excluded.deleted_at) end
-    where (t.datetime, t.create_date, t.last_change_date, t.seance_length, t.attendance, t.visit_attendance,
-           t.confirmed, t.paid_full, t.payment_status, t.online, t.comment, t.visit_id, t.staff_id, t.client_id,
-           t.raw, t.deleted_at is null, t.is_stub)
-      is distinct from (excluded.datetime, excluded.create_date, excluded.last_change_date,
-           excluded.seance_length, excluded.attendance, excluded.visit_attendance, excluded.confirmed,
-           excluded.paid_full, excluded.payment_status, excluded.online, excluded.comment, excluded.visit_id,
-           excluded.staff_id, excluded.client_id, excluded.raw, excluded.deleted_at is null, false)
-    returning t.id, t.deleted_at, t.xmax = 0 as is_new
-  )
-  select count(*) filter (where u.is_new),
-         count(*) filter (where not u.is_new and not (u.deleted_at is not null and p.deleted_at is null)),
-         count(*) filter (where not u.is_new and u.deleted_at is not null and p.deleted_at is null),
-         coalesce(array_agg(u.id), '{}')
-  into v_ins, v_upd, v_del, v_changed
-  from up u
-  -- deleted_at before this statement (same snapshot), needed only for updated rows now flagged deleted: one
-  -- primary-key probe each (LATERAL … OFFSET 0 stays a per-row lookup, never a join over the company)
-  left join lateral (
-    select t.deleted_at from yclients.records t
-    where not u.is_new and u.deleted_at is not null and t.company_id = p_company_id and t.id = u.id
-    offset 0
-  ) p on true;
-  -- lines: record_services of the changed records becomes exactly upstream's list (others untouched)
-  if cardinality(v_changed) > 0 then
-    with chg as (
-      select yclients_sync.json_id(r -> 'id') as record_id, yclients_sync.json_array(r -> 'services') as services
-      from jsonb_array_elements(v_page) as r
-      where yclients_sync.json_id(r -> 'id') = any (v_changed)
-    ), want as (
-      select c.record_id, x.n::integer as line_no,
-             yclients_sync.json_id(s -> 'id') as service_id,
-             yclients_sync.json_text(s -> 'title') as title,
-             yclients_sync.json_numeric(s -> 'cost') as cost,
-             yclients_sync.json_numeric(s -> 'first_cost') as first_cost,
-             yclients_sync.json_numeric(s -> 'discount') as discount,
-             yclients_sync.json_numeric(s -> 'amount') as amount,
-             yclients_sync.json_numeric(s -> 'cost_per_unit') as cost_per_unit,
-             yclients_sync.json_numeric(s -> 'manual_cost') as manual_cost
-      from chg c, jsonb_array_elements(c.services) with ordinality as x(s, n)
-      where jsonb_typeof(s) = 'object'
-    ), landed as (
-      insert into yclients.record_services as l (company_id, record_id, line_no, service_id, title, cost, first_cost,
-        discount, amount, cost_per_unit, manual_cost)
-      select p_company_id, record_id, line_no, service_id, title, cost, first_cost, discount, amount,
-        cost_per_unit, manual_cost
-      from want
-      on conflict (company_id, record_id, line_no) do update set
-        service_id = excluded.service_id, title = excluded.title, cost = excluded.cost,
-        first_cost = excluded.first_cost, discount = excluded.discount, amount = excluded.amount,
-        cost_per_unit = excluded.cost_per_unit, manual_cost = excluded.manual_cost
-      where (l.service_id, l.title, l.cost, l.first_cost, l.discount, l.amount, l.cost_per_unit, l.manual_cost)
-        is distinct from (excluded.service_id, excluded.title, excluded.cost, excluded.first_cost,
-             excluded.discount, excluded.amount, excluded.cost_per_unit, excluded.manual_cost)
-    )
-    -- the stored lines of each changed record (one primary-key probe per record: LATERAL … OFFSET 0 is never
-    -- a join over the company's whole range; ORDER BY line_no makes the key the cheapest path even while the
-    -- table is too small for estimates to tell its indexes apart) that upstream no longer lists: line n is
-    -- wanted when element n of the record's services is an object
-    select coalesce(array_agg(x.ctid), '{}') into v_gone
-    from chg c
+  ), landed as (
+    -- lines of the changed records: upstream's list (lines of unchanged records are untouched)
+    insert into yclients.record_services as l (company_id, record_id, line_no, service_id, title, cost, first_cost,
+      discount, amount, cost_per_unit, manual_cost)
+    select p_company_id, w.record_id, w.line_no, w.service_id, w.title, w.cost, w.first_cost, w.discount, w.amount,
+      w.cost_per_unit, w.manual_cost
+    from lines w
+    on conflict (company_id, record_id, line_no) do update set
+      service_id = excluded.service_id, title = excluded.title, cost = excluded.cost,
+      first_cost = excluded.first_cost, discount = excluded.discount, amount = excluded.amount,
+      cost_per_unit = excluded.cost_per_unit, manual_cost = excluded.manual_cost
+    where (l.service_id, l.title, l.cost, l.first_cost, l.discount, l.amount, l.cost_per_unit, l.manual_cost)
+      is distinct from (excluded.service_id, excluded.title, excluded.cost, excluded.first_cost,
+           excluded.discount, excluded.amount, excluded.cost_per_unit, excluded.manual_cost)
+  ), updated as materialized (
+    select y.id as record_id, coalesce(jsonb_array_length(y.services), 0) as lines from chg y where not y.is_new
+  ), gone as (
+    -- the stored lines of each updated record (a new one has none) past the end of upstream's list: one
+    -- primary-key probe per record (LATERAL … OFFSET 0 is never a join over the company's whole range;
+    -- ORDER BY line_no makes the key the cheapest path even while the table is too small for estimates to
+    -- tell its indexes apart)
+    select x.ctid
+    from updated c
     cross join lateral (
       select l.ctid, l.line_no from yclients.record_services l
       where l.company_id = p_company_id and l.record_id = c.record_id
       order by l.line_no offset 0
     ) x
-    where x.line_no < 1 or jsonb_typeof(c.services -> (x.line_no - 1)) is distinct from 'object';
-    -- the lines upstream no longer lists are deleted by row address, in a statement planned for this call
-    -- (EXECUTE), so a plan cached while the table was small cannot turn it into a sequential scan
-    if cardinality(v_gone) > 0 then
-      execute 'delete from yclients.record_services where ctid = any ($1)' using v_gone;
-    end if;
-  end if;
-  -- bookkeeping: checkpoint, seen ids, run counters
-  perform yclients_sync.finish_page(p_company_id, p_run_id, 'records', v_page,
-    jsonb_array_length(yclients_sync.json_array(p_rows)), v_ins, v_upd,
-    jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del, p_state, p_refresh_id);
-  return query select v_ins, v_upd, jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del;
+    where x.line_no > c.lines
+  )
+  select coalesce((select array_agg(s.id) from src s), '{}'), count(*) filter (where k.is_new),
+         count(*) filter (where not k.is_new and not k.newly_deleted), count(*) filter (where k.newly_deleted),
+         (select array_agg(g.ctid) from gone g)
+  into v_ids, v_ins, v_upd, v_del, v_gone
+  from chg k;
+  perform yclients_sync.delete_by_ctid('yclients.record_services', v_gone);
+  return query select * from yclients_sync.finish_merge(p_company_id, p_run_id, 'records', v_ids,
+    jsonb_array_length(p_rows), v_ins, v_upd, cardinality(v_ids) - v_ins - v_upd - v_del, v_del, p_state,
+    p_refresh_id);
 end
 $function$;
 
@@ -1314,41 +1314,45 @@ CREATE OR REPLACE FUNCTION yclients_sync.merge_service_categories(p_company_id b
  RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer)
  LANGUAGE plpgsql
 AS $function$
--- Purpose: merge one page of service categories ({id, title, weight, api_id, raw}).
--- Inputs: company, run id, the page, optional checkpoint and refresh id.
+-- Purpose: merge one page of service categories into yclients.service_categories.
+-- Inputs: company, run id, the page (the SDK's ServiceCategory rows), optional checkpoint and refresh id.
 -- Returns: inserted / updated / unchanged / deleted (always 0: no deleted flag upstream) counts.
 -- Idempotency: merging the same page again writes no data row.
+-- Skeleton: src → chg → up in one statement, then finish_merge (see merge_positions).
 #variable_conflict use_column
 declare
-  v_page jsonb := yclients_sync.dedupe_page(p_rows);
-  v_ins integer; v_upd integer; v_del integer;
+  v_ids bigint[];
+  v_ins integer;
+  v_upd integer;
 begin
-  -- upsert: new rows inserted, changed ones (or stubs, or soft-deleted ones) updated, the rest untouched
-  with src as (
-    select p_company_id as company_id, yclients_sync.json_id(r -> 'id') as id,
-           yclients_sync.json_text(r -> 'title') as title,
-           yclients_sync.json_int(r -> 'weight') as weight,
-           yclients_sync.json_text(r -> 'api_id') as api_id,
-           coalesce(yclients_sync.json_object(r -> 'raw'), r) as raw
-    from jsonb_array_elements(v_page) as r
+  with src as materialized (
+    select distinct on (r.id) r.*
+    from rows from (jsonb_to_recordset(p_rows) as (id bigint, title text, weight integer, api_id text, raw jsonb))
+      with ordinality as r
+    where r.id is not null
+    order by r.id, r.ordinality desc
+  ), chg as materialized (
+    select u.*, t.id is null as is_new
+    from src u
+    left join lateral (
+      select * from yclients.service_categories t where t.company_id = p_company_id and t.id = u.id offset 0
+    ) t on true
+    where t.id is null
+       or (t.title, t.weight, t.api_id, t.raw, t.deleted_at is null, t.is_stub)
+          is distinct from (u.title, u.weight, u.api_id, coalesce(u.raw, '{}'), true, false)
   ), up as (
     insert into yclients.service_categories as t (company_id, id, title, weight, api_id, raw, synced_at, deleted_at, is_stub)
-    select company_id, id, title, weight, api_id, raw, now(), null, false from src
+    select p_company_id, s.id, s.title, s.weight, s.api_id, coalesce(s.raw, '{}'), now(), null, false from chg s
     on conflict (company_id, id) do update set
       title = excluded.title, weight = excluded.weight, api_id = excluded.api_id, raw = excluded.raw,
       synced_at = excluded.synced_at, deleted_at = null, is_stub = false
-    where (t.title, t.weight, t.api_id, t.raw, t.deleted_at is null, t.is_stub)
-      is distinct from (excluded.title, excluded.weight, excluded.api_id, excluded.raw, true, false)
-    returning t.id, t.xmax = 0 as is_new
   )
-  select count(*) filter (where u.is_new), count(*) filter (where not u.is_new), 0
-  into v_ins, v_upd, v_del
-  from up u;
-  -- bookkeeping: checkpoint, seen ids, run counters
-  perform yclients_sync.finish_page(p_company_id, p_run_id, 'service_categories', v_page,
-    jsonb_array_length(yclients_sync.json_array(p_rows)), v_ins, v_upd,
-    jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del, p_state, p_refresh_id);
-  return query select v_ins, v_upd, jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del;
+  select coalesce((select array_agg(s.id) from src s), '{}'), count(*) filter (where k.is_new),
+         count(*) filter (where not k.is_new)
+  into v_ids, v_ins, v_upd
+  from chg k;
+  return query select * from yclients_sync.finish_merge(p_company_id, p_run_id, 'service_categories', v_ids,
+    jsonb_array_length(p_rows), v_ins, v_upd, cardinality(v_ids) - v_ins - v_upd, 0, p_state, p_refresh_id);
 end
 $function$;
 
@@ -1356,110 +1360,98 @@ CREATE OR REPLACE FUNCTION yclients_sync.merge_services(p_company_id bigint, p_r
  RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer)
  LANGUAGE plpgsql
 AS $function$
--- Purpose: merge one page of services ({id, category_id, title, price_min, price_max, duration_seconds, active,
---   weight, comment, api_id, staff: [{staff_id, seance_length_seconds, price}], raw}) into yclients.services,
---   and replace the service_staff rows of changed services; unknown categories and staff become stubs.
--- Inputs: company, run id, the page, optional checkpoint and refresh id.
+-- Purpose: merge one page of services into yclients.services, and make the service_staff rows of changed
+--   services exactly what upstream lists (one row per master: the last wins); unknown categories and
+--   masters become stubs.
+-- Inputs: company, run id, the page (the SDK's Service rows with their staff lists), optional checkpoint and
+--   refresh id.
 -- Returns: inserted / updated / unchanged / deleted (always 0: no deleted flag upstream) counts.
 -- Idempotency: merging the same page again writes no data row, links included.
+-- Skeleton: src → chg → up in one statement, then finish_merge (see merge_positions); the links upstream
+--   no longer lists go by delete_by_ctid.
 #variable_conflict use_column
 declare
-  v_page jsonb := yclients_sync.dedupe_page(p_rows);
-  v_ins integer; v_upd integer; v_del integer;
-  v_changed bigint[];
+  v_ids bigint[];
+  v_ins integer;
+  v_upd integer;
   v_gone tid[];
 begin
-  -- stub categories for category ids not known yet
-  insert into yclients.service_categories as t (company_id, id, raw, is_stub)
-  select distinct p_company_id, yclients_sync.json_id(r -> 'category_id'),
-         jsonb_build_object('id', yclients_sync.json_id(r -> 'category_id')), true
-  from jsonb_array_elements(v_page) as r
-  where yclients_sync.json_id(r -> 'category_id') is not null
-  on conflict (company_id, id) do nothing;
-  -- stub staff for the masters a service names but we do not know yet
-  insert into yclients.staff as t (company_id, id, raw, is_stub)
-  select distinct p_company_id, yclients_sync.json_id(s -> 'staff_id'),
-         jsonb_build_object('id', yclients_sync.json_id(s -> 'staff_id')), true
-  from jsonb_array_elements(v_page) as r, jsonb_array_elements(yclients_sync.json_array(r -> 'staff')) as s
-  where yclients_sync.json_id(s -> 'staff_id') is not null
-  on conflict (company_id, id) do nothing;
-  -- upsert: new rows inserted, changed ones (or stubs, or soft-deleted ones) updated, the rest untouched
-  with src as (
-    select p_company_id as company_id, yclients_sync.json_id(r -> 'id') as id,
-           yclients_sync.json_id(r -> 'category_id') as category_id,
-           yclients_sync.json_text(r -> 'title') as title,
-           yclients_sync.json_numeric(r -> 'price_min') as price_min,
-           yclients_sync.json_numeric(r -> 'price_max') as price_max,
-           yclients_sync.json_int(r -> 'duration_seconds') as duration_seconds,
-           yclients_sync.json_bool(r -> 'active') as active,
-           yclients_sync.json_int(r -> 'weight') as weight,
-           yclients_sync.json_text(r -> 'comment') as comment,
-           yclients_sync.json_text(r -> 'api_id') as api_id,
-           coalesce(yclients_sync.json_object(r -> 'raw'), r) as raw
-    from jsonb_array_elements(v_page) as r
+  with src as materialized (
+    select distinct on (r.id) r.*
+    from rows from (jsonb_to_recordset(p_rows) as (
+      id bigint, category_id bigint, title text, price_min numeric, price_max numeric, duration_seconds integer,
+      active boolean, weight integer, comment text, api_id text, staff jsonb, raw jsonb)) with ordinality as r
+    where r.id is not null
+    order by r.id, r.ordinality desc
+  ), chg as materialized (
+    select u.*, t.id is null as is_new
+    from src u
+    left join lateral (
+      select * from yclients.services t where t.company_id = p_company_id and t.id = u.id offset 0
+    ) t on true
+    where t.id is null
+       or (t.category_id, t.title, t.price_min, t.price_max, t.duration_seconds, t.active, t.weight, t.comment,
+           t.api_id, t.raw, t.deleted_at is null, t.is_stub)
+          is distinct from (u.category_id, u.title, u.price_min, u.price_max, u.duration_seconds, u.active,
+           u.weight, u.comment, u.api_id, coalesce(u.raw, '{}'), true, false)
+  ), lnk as materialized (
+    -- the masters each changed service lists (an unchanged service's are stored: foreign keys hold)
+    select s.id as service_id, m.staff_id, m.seance_length_seconds, m.price, m.ordinality
+    from chg s, rows from (jsonb_to_recordset(s.staff) as (
+      staff_id bigint, seance_length_seconds integer, price numeric)) with ordinality as m
+    where m.staff_id is not null
+  ), stub_categories as (
+    insert into yclients.service_categories as t (company_id, id, raw, is_stub)
+    select p_company_id, d.id, jsonb_build_object('id', d.id), true
+    from (select distinct s.category_id as id from chg s where s.category_id is not null) d
+    on conflict (company_id, id) do nothing
+  ), stub_staff as (
+    insert into yclients.staff as t (company_id, id, raw, is_stub)
+    select p_company_id, d.id, jsonb_build_object('id', d.id), true
+    from (select distinct w.staff_id as id from lnk w) d
+    on conflict (company_id, id) do nothing
   ), up as (
     insert into yclients.services as t (company_id, id, category_id, title, price_min, price_max, duration_seconds,
       active, weight, comment, api_id, raw, synced_at, deleted_at, is_stub)
-    select company_id, id, category_id, title, price_min, price_max, duration_seconds,
-      active, weight, comment, api_id, raw, now(), null, false from src
+    select p_company_id, s.id, s.category_id, s.title, s.price_min, s.price_max, s.duration_seconds, s.active,
+      s.weight, s.comment, s.api_id, coalesce(s.raw, '{}'), now(), null, false
+    from chg s
     on conflict (company_id, id) do update set
       category_id = excluded.category_id, title = excluded.title, price_min = excluded.price_min,
       price_max = excluded.price_max, duration_seconds = excluded.duration_seconds, active = excluded.active,
       weight = excluded.weight, comment = excluded.comment, api_id = excluded.api_id, raw = excluded.raw,
       synced_at = excluded.synced_at, deleted_at = null, is_stub = false
-    where (t.category_id, t.title, t.price_min, t.price_max, t.duration_seconds, t.active, t.weight, t.comment,
-           t.api_id, t.raw, t.deleted_at is null, t.is_stub)
-      is distinct from (excluded.category_id, excluded.title, excluded.price_min, excluded.price_max,
-           excluded.duration_seconds, excluded.active, excluded.weight, excluded.comment, excluded.api_id,
-           excluded.raw, true, false)
-    returning t.id, t.xmax = 0 as is_new
-  )
-  select count(*) filter (where u.is_new), count(*) filter (where not u.is_new), 0, coalesce(array_agg(u.id), '{}')
-  into v_ins, v_upd, v_del, v_changed
-  from up u;
-  -- links: service_staff of the changed services becomes exactly what upstream lists (others untouched)
-  if cardinality(v_changed) > 0 then
-    with chg as (
-      select yclients_sync.json_id(r -> 'id') as service_id, yclients_sync.json_array(r -> 'staff') as staff
-      from jsonb_array_elements(v_page) as r
-      where yclients_sync.json_id(r -> 'id') = any (v_changed)
-    ), want as (
-      select distinct on (c.service_id, yclients_sync.json_id(s -> 'staff_id'))
-             c.service_id, yclients_sync.json_id(s -> 'staff_id') as staff_id,
-             yclients_sync.json_int(s -> 'seance_length_seconds') as seance_length,
-             yclients_sync.json_numeric(s -> 'price') as price
-      from chg c, jsonb_array_elements(c.staff) with ordinality as x(s, n)
-      where yclients_sync.json_id(s -> 'staff_id') is not null
-      order by c.service_id, yclients_sync.json_id(s -> 'staff_id'), x.n desc
-    ), landed as (
-      insert into yclients.service_staff as l (company_id, service_id, staff_id, seance_length, price)
-      select p_company_id, service_id, staff_id, seance_length, price from want
-      on conflict (company_id, service_id, staff_id) do update set
-        seance_length = excluded.seance_length, price = excluded.price
-      where (l.seance_length, l.price) is distinct from (excluded.seance_length, excluded.price)
-    )
-    -- the stored links of each changed service (one primary-key probe per service: LATERAL … OFFSET 0 is
-    -- never a join over the company's whole range) whose staff upstream no longer lists
-    select coalesce(array_agg(x.ctid), '{}') into v_gone
-    from chg c
+  ), landed as (
+    -- links of the changed services: what upstream lists (links of unchanged services are untouched)
+    insert into yclients.service_staff as l (company_id, service_id, staff_id, seance_length, price)
+    select distinct on (w.service_id, w.staff_id) p_company_id, w.service_id, w.staff_id, w.seance_length_seconds,
+           w.price
+    from lnk w
+    order by w.service_id, w.staff_id, w.ordinality desc
+    on conflict (company_id, service_id, staff_id) do update set
+      seance_length = excluded.seance_length, price = excluded.price
+    where (l.seance_length, l.price) is distinct from (excluded.seance_length, excluded.price)
+  ), updated as materialized (
+    select y.id as service_id from chg y where not y.is_new
+  ), gone as (
+    -- the stored links of each updated service (a new one has none) whose master upstream no longer lists:
+    -- one primary-key probe per service (LATERAL … OFFSET 0 is never a join over the company's whole range)
+    select x.ctid
+    from updated c
     cross join lateral (
       select l.ctid, l.staff_id from yclients.service_staff l
       where l.company_id = p_company_id and l.service_id = c.service_id
       order by l.staff_id offset 0
     ) x
-    where not exists (select 1 from jsonb_array_elements(c.staff) as s
-                      where yclients_sync.json_id(s -> 'staff_id') = x.staff_id);
-    -- the links upstream no longer lists are deleted by row address, in a statement planned for this call
-    -- (EXECUTE), so a plan cached while the table was small cannot turn it into a sequential scan
-    if cardinality(v_gone) > 0 then
-      execute 'delete from yclients.service_staff where ctid = any ($1)' using v_gone;
-    end if;
-  end if;
-  -- bookkeeping: checkpoint, seen ids, run counters
-  perform yclients_sync.finish_page(p_company_id, p_run_id, 'services', v_page,
-    jsonb_array_length(yclients_sync.json_array(p_rows)), v_ins, v_upd,
-    jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del, p_state, p_refresh_id);
-  return query select v_ins, v_upd, jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del;
+    where not exists (select 1 from lnk w where w.service_id = c.service_id and w.staff_id = x.staff_id)
+  )
+  select coalesce((select array_agg(s.id) from src s), '{}'), count(*) filter (where k.is_new),
+         count(*) filter (where not k.is_new), (select array_agg(g.ctid) from gone g)
+  into v_ids, v_ins, v_upd, v_gone
+  from chg k;
+  perform yclients_sync.delete_by_ctid('yclients.service_staff', v_gone);
+  return query select * from yclients_sync.finish_merge(p_company_id, p_run_id, 'services', v_ids,
+    jsonb_array_length(p_rows), v_ins, v_upd, cardinality(v_ids) - v_ins - v_upd, 0, p_state, p_refresh_id);
 end
 $function$;
 
@@ -1467,76 +1459,68 @@ CREATE OR REPLACE FUNCTION yclients_sync.merge_staff(p_company_id bigint, p_run_
  RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer)
  LANGUAGE plpgsql
 AS $function$
--- Purpose: merge one page of staff ({id, name, specialization, position_id, position_title, fired, hidden,
---   deleted, user_id, weight, api_id, dismissal_date, avatar, raw}) into yclients.staff; unknown positions
---   become stubs; `deleted: true` sets deleted_at (kept if already set), a live row clears it.
--- Inputs: company, run id, the page, optional checkpoint and refresh id.
+-- Purpose: merge one page of staff into yclients.staff; unknown positions become stubs titled from the
+--   staff row; `deleted: true` sets deleted_at (kept if already set), a live row clears it.
+-- Inputs: company, run id, the page (the SDK's Staff rows), optional checkpoint and refresh id.
 -- Returns: inserted / updated / unchanged / deleted (newly flagged deleted) counts.
 -- Idempotency: merging the same page again writes no data row.
+-- Skeleton: src → chg → up in one statement, then finish_merge (see merge_positions).
 #variable_conflict use_column
 declare
-  v_page jsonb := yclients_sync.dedupe_page(p_rows);
-  v_ins integer; v_upd integer; v_del integer;
+  v_ids bigint[];
+  v_ins integer;
+  v_upd integer;
+  v_del integer;
 begin
-  -- stub positions for position ids not known yet, titled from the staff row
-  insert into yclients.positions as t (company_id, id, title, raw, is_stub)
-  select distinct on (yclients_sync.json_id(r -> 'position_id'))
-         p_company_id, yclients_sync.json_id(r -> 'position_id'), yclients_sync.json_text(r -> 'position_title'),
-         jsonb_build_object('id', r -> 'position_id', 'title', r -> 'position_title'), true
-  from jsonb_array_elements(v_page) as r
-  where yclients_sync.json_id(r -> 'position_id') is not null
-  on conflict (company_id, id) do nothing;
-  -- upsert: new rows inserted, changed ones updated, the rest untouched; the deleted flag drives deleted_at
-  with src as (
-    select p_company_id as company_id, yclients_sync.json_id(r -> 'id') as id,
-           yclients_sync.json_text(r -> 'name') as name,
-           yclients_sync.json_text(r -> 'specialization') as specialization,
-           yclients_sync.json_id(r -> 'position_id') as position_id,
-           yclients_sync.json_bool(r -> 'fired') as fired,
-           yclients_sync.json_bool(r -> 'hidden') as hidden,
-           yclients_sync.json_id(r -> 'user_id') as user_id,
-           yclients_sync.json_int(r -> 'weight') as weight,
-           yclients_sync.json_text(r -> 'api_id') as api_id,
-           yclients_sync.json_date(r -> 'dismissal_date') as dismissal_date,
-           yclients_sync.json_text(r -> 'avatar') as avatar,
-           coalesce(yclients_sync.json_object(r -> 'raw'), r) as raw,
-           case when coalesce(yclients_sync.json_bool(r -> 'deleted'), false) then now() end as deleted_at
-    from jsonb_array_elements(v_page) as r
+  with src as materialized (
+    select distinct on (r.id) r.*
+    from rows from (jsonb_to_recordset(p_rows) as (
+      id bigint, name text, specialization text, position_id bigint, position_title text, fired boolean,
+      hidden boolean, deleted boolean, user_id bigint, weight integer, api_id text, dismissal_date date,
+      avatar text, raw jsonb)) with ordinality as r
+    where r.id is not null
+    order by r.id, r.ordinality desc
+  ), chg as materialized (
+    select u.*, t.id is null as is_new,
+           coalesce(u.deleted, false) and t.id is not null and t.deleted_at is null as newly_deleted
+    from src u
+    left join lateral (
+      select * from yclients.staff t where t.company_id = p_company_id and t.id = u.id offset 0
+    ) t on true
+    where t.id is null
+       or (t.name, t.specialization, t.position_id, t.fired, t.hidden, t.user_id, t.weight, t.api_id,
+           t.dismissal_date, t.avatar, t.raw, t.deleted_at is null, t.is_stub)
+          is distinct from (u.name, u.specialization, u.position_id, u.fired, u.hidden, u.user_id, u.weight,
+           u.api_id, u.dismissal_date, u.avatar, coalesce(u.raw, '{}'), not coalesce(u.deleted, false), false)
+  ), stub_positions as (
+    -- positions not known yet, titled from the staff row
+    insert into yclients.positions as t (company_id, id, title, raw, is_stub)
+    select p_company_id, d.id, d.title, jsonb_build_object('id', d.id, 'title', d.title), true
+    from (select distinct on (s.position_id) s.position_id as id, s.position_title as title
+          from chg s where s.position_id is not null) d
+    on conflict (company_id, id) do nothing
   ), up as (
+    -- the deleted flag drives deleted_at (kept when already set)
     insert into yclients.staff as t (company_id, id, name, specialization, position_id, fired, hidden, user_id,
       weight, api_id, dismissal_date, avatar, raw, synced_at, deleted_at, is_stub)
-    select company_id, id, name, specialization, position_id, fired, hidden, user_id,
-      weight, api_id, dismissal_date, avatar, raw, now(), deleted_at, false from src
+    select p_company_id, s.id, s.name, s.specialization, s.position_id, s.fired, s.hidden, s.user_id, s.weight,
+      s.api_id, s.dismissal_date, s.avatar, coalesce(s.raw, '{}'), now(), case when s.deleted then now() end,
+      false
+    from chg s
     on conflict (company_id, id) do update set
       name = excluded.name, specialization = excluded.specialization, position_id = excluded.position_id,
       fired = excluded.fired, hidden = excluded.hidden, user_id = excluded.user_id, weight = excluded.weight,
       api_id = excluded.api_id, dismissal_date = excluded.dismissal_date, avatar = excluded.avatar,
       raw = excluded.raw, synced_at = excluded.synced_at, is_stub = false,
       deleted_at = case when excluded.deleted_at is null then null else coalesce(t.deleted_at, excluded.deleted_at) end
-    where (t.name, t.specialization, t.position_id, t.fired, t.hidden, t.user_id, t.weight, t.api_id,
-           t.dismissal_date, t.avatar, t.raw, t.deleted_at is null, t.is_stub)
-      is distinct from (excluded.name, excluded.specialization, excluded.position_id, excluded.fired,
-           excluded.hidden, excluded.user_id, excluded.weight, excluded.api_id, excluded.dismissal_date,
-           excluded.avatar, excluded.raw, excluded.deleted_at is null, false)
-    returning t.id, t.deleted_at, t.xmax = 0 as is_new
   )
-  select count(*) filter (where u.is_new),
-         count(*) filter (where not u.is_new and not (u.deleted_at is not null and p.deleted_at is null)),
-         count(*) filter (where not u.is_new and u.deleted_at is not null and p.deleted_at is null)
-  into v_ins, v_upd, v_del
-  from up u
-  -- deleted_at before this statement (same snapshot), needed only for updated rows now flagged deleted: one
-  -- primary-key probe each (LATERAL … OFFSET 0 stays a per-row lookup, never a join over the company)
-  left join lateral (
-    select t.deleted_at from yclients.staff t
-    where not u.is_new and u.deleted_at is not null and t.company_id = p_company_id and t.id = u.id
-    offset 0
-  ) p on true;
-  -- bookkeeping: checkpoint, seen ids, run counters
-  perform yclients_sync.finish_page(p_company_id, p_run_id, 'staff', v_page,
-    jsonb_array_length(yclients_sync.json_array(p_rows)), v_ins, v_upd,
-    jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del, p_state, p_refresh_id);
-  return query select v_ins, v_upd, jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del;
+  select coalesce((select array_agg(s.id) from src s), '{}'), count(*) filter (where k.is_new),
+         count(*) filter (where not k.is_new and not k.newly_deleted), count(*) filter (where k.newly_deleted)
+  into v_ids, v_ins, v_upd, v_del
+  from chg k;
+  return query select * from yclients_sync.finish_merge(p_company_id, p_run_id, 'staff', v_ids,
+    jsonb_array_length(p_rows), v_ins, v_upd, cardinality(v_ids) - v_ins - v_upd - v_del, v_del, p_state,
+    p_refresh_id);
 end
 $function$;
 
@@ -1544,91 +1528,99 @@ CREATE OR REPLACE FUNCTION yclients_sync.merge_transactions(p_company_id bigint,
  RETURNS TABLE(inserted integer, updated integer, unchanged integer, deleted integer)
  LANGUAGE plpgsql
 AS $function$
--- Purpose: merge one page of financial transactions ({id, date, amount, comment, document_id, last_change_date,
---   record_id, visit_id, sold_item_id, sold_item_type, expense: {id, title, type}, account: {id, title, is_cash},
---   client: {id, name, phone}, master: {id, title}, supplier: {id, title}, raw}) into
---   yclients.financial_transactions. Expense categories are upserted from the embedded expense (and kept when
---   their transactions go); unknown accounts, clients, masters and records become stubs.
--- Inputs: company, run id, the page, optional checkpoint and refresh id (reconcile a date window with
+-- Purpose: merge one page of financial transactions into yclients.financial_transactions. Expense
+--   categories are upserted from the embedded expense (the only source upstream; kept when their
+--   transactions go, the last row of the page wins); unknown accounts, clients, masters and records become
+--   stubs.
+-- Inputs: company, run id, the page (the SDK's Transaction rows with their embedded expense, account,
+--   client, master and supplier), optional checkpoint and refresh id (reconcile a date window with
 --   finish_refresh(…, p_from, p_to)).
 -- Returns: inserted / updated / unchanged / deleted (always 0: no deleted flag upstream) counts.
 -- Idempotency: merging the same page again writes no data row.
+-- Skeleton: src → chg → up in one statement, then finish_merge (see merge_positions).
 #variable_conflict use_column
 declare
-  v_page jsonb := yclients_sync.dedupe_page(p_rows);
-  v_ins integer; v_upd integer; v_del integer;
+  v_ids bigint[];
+  v_ins integer;
+  v_upd integer;
 begin
-  -- expense categories: upserted from the embedded expense object (the only source upstream)
-  insert into yclients.expense_categories as t (company_id, id, title, type, raw, synced_at, deleted_at, is_stub)
-  select distinct on (yclients_sync.json_id(r -> 'expense' -> 'id'))
-         p_company_id, yclients_sync.json_id(r -> 'expense' -> 'id'), yclients_sync.json_text(r -> 'expense' -> 'title'),
-         yclients_sync.json_int(r -> 'expense' -> 'type'), r -> 'expense', now(), null, false
-  from jsonb_array_elements(v_page) with ordinality as e(r, n)
-  where yclients_sync.json_id(r -> 'expense' -> 'id') is not null
-  order by yclients_sync.json_id(r -> 'expense' -> 'id'), e.n desc
-  on conflict (company_id, id) do update set
-    title = excluded.title, type = excluded.type, raw = excluded.raw, synced_at = excluded.synced_at,
-    deleted_at = null, is_stub = false
-  where (t.title, t.type, t.raw, t.deleted_at is null, t.is_stub)
-    is distinct from (excluded.title, excluded.type, excluded.raw, true, false);
-  -- stub accounts from the embedded account object
-  insert into yclients.accounts as t (company_id, id, title, is_cash, raw, is_stub)
-  select distinct on (yclients_sync.json_id(r -> 'account' -> 'id'))
-         p_company_id, yclients_sync.json_id(r -> 'account' -> 'id'), yclients_sync.json_text(r -> 'account' -> 'title'),
-         yclients_sync.json_bool(r -> 'account' -> 'is_cash'), r -> 'account', true
-  from jsonb_array_elements(v_page) as r
-  where yclients_sync.json_id(r -> 'account' -> 'id') is not null
-  on conflict (company_id, id) do nothing;
-  -- stub clients from the embedded client object
-  insert into yclients.clients as t (company_id, id, name, phone, raw, is_stub)
-  select distinct on (yclients_sync.json_id(r -> 'client' -> 'id'))
-         p_company_id, yclients_sync.json_id(r -> 'client' -> 'id'), yclients_sync.json_text(r -> 'client' -> 'name'),
-         yclients_sync.json_text(r -> 'client' -> 'phone'), r -> 'client', true
-  from jsonb_array_elements(v_page) as r
-  where yclients_sync.json_id(r -> 'client' -> 'id') is not null
-  on conflict (company_id, id) do nothing;
-  -- stub staff from the embedded master object
-  insert into yclients.staff as t (company_id, id, name, raw, is_stub)
-  select distinct on (yclients_sync.json_id(r -> 'master' -> 'id'))
-         p_company_id, yclients_sync.json_id(r -> 'master' -> 'id'),
-         coalesce(yclients_sync.json_text(r -> 'master' -> 'title'), yclients_sync.json_text(r -> 'master' -> 'name')),
-         r -> 'master', true
-  from jsonb_array_elements(v_page) as r
-  where yclients_sync.json_id(r -> 'master' -> 'id') is not null
-  on conflict (company_id, id) do nothing;
-  -- stub records for record ids not known yet (e.g. outside the synced records window)
-  insert into yclients.records as t (company_id, id, raw, is_stub)
-  select distinct p_company_id, yclients_sync.json_id(r -> 'record_id'),
-         jsonb_build_object('id', yclients_sync.json_id(r -> 'record_id')), true
-  from jsonb_array_elements(v_page) as r
-  where yclients_sync.json_id(r -> 'record_id') is not null
-  on conflict (company_id, id) do nothing;
-  -- upsert: new rows inserted, changed ones (or soft-deleted ones) updated, the rest untouched
-  with src as (
-    select p_company_id as company_id, yclients_sync.json_id(r -> 'id') as id,
-           yclients_sync.json_timestamptz(r -> 'date') as date,
-           yclients_sync.json_numeric(r -> 'amount') as amount,
-           yclients_sync.json_text(r -> 'comment') as comment,
-           yclients_sync.json_id(r -> 'expense' -> 'id') as expense_category_id,
-           yclients_sync.json_id(r -> 'account' -> 'id') as account_id,
-           yclients_sync.json_id(r -> 'client' -> 'id') as client_id,
-           yclients_sync.json_id(r -> 'record_id') as record_id,
-           yclients_sync.json_id(r -> 'master' -> 'id') as master_id,
-           yclients_sync.json_id(r -> 'supplier' -> 'id') as supplier_id,
-           yclients_sync.json_id(r -> 'document_id') as document_id,
-           yclients_sync.json_id(r -> 'visit_id') as visit_id,
-           yclients_sync.json_text(r -> 'sold_item_type') as sold_item_type,
-           yclients_sync.json_id(r -> 'sold_item_id') as sold_item_id,
-           yclients_sync.json_timestamptz(r -> 'last_change_date') as last_change_date,
-           coalesce(yclients_sync.json_object(r -> 'raw'), r) as raw
-    from jsonb_array_elements(v_page) as r
+  with src as materialized (
+    select p.*, e.id as expense_id, e.title as expense_title, e.type as expense_type, a.id as account_id,
+           a.title as account_title, a.is_cash as account_is_cash, c.id as client_id, c.name as client_name,
+           c.phone as client_phone, m.id as master_id, m.title as master_title, sp.id as supplier_id
+    from (
+      select distinct on (r.id) r.*
+      from rows from (jsonb_to_recordset(p_rows) as (
+        id bigint, date timestamptz, amount numeric, comment text, document_id bigint,
+        last_change_date timestamptz, record_id bigint, visit_id bigint, sold_item_id bigint,
+        sold_item_type text, expense jsonb, account jsonb, client jsonb, master jsonb, supplier jsonb,
+        raw jsonb)) with ordinality as r
+      where r.id is not null
+      order by r.id, r.ordinality desc
+    ) p
+    left join lateral jsonb_to_record(p.expense) as e(id bigint, title text, type integer) on true
+    left join lateral jsonb_to_record(p.account) as a(id bigint, title text, is_cash boolean) on true
+    left join lateral jsonb_to_record(p.client) as c(id bigint, name text, phone text) on true
+    left join lateral jsonb_to_record(p.master) as m(id bigint, title text) on true
+    left join lateral jsonb_to_record(p.supplier) as sp(id bigint, title text) on true
+  ), chg as materialized (
+    select u.*, t.id is null as is_new
+    from src u
+    left join lateral (
+      select * from yclients.financial_transactions t where t.company_id = p_company_id and t.id = u.id offset 0
+    ) t on true
+    where t.id is null
+       or (t.date, t.amount, t.comment, t.expense_category_id, t.account_id, t.client_id, t.record_id,
+           t.master_id, t.supplier_id, t.document_id, t.visit_id, t.sold_item_type, t.sold_item_id,
+           t.last_change_date, t.raw, t.deleted_at is null)
+          is distinct from (u.date, u.amount, u.comment, u.expense_id, u.account_id, u.client_id, u.record_id,
+           u.master_id, u.supplier_id, u.document_id, u.visit_id, u.sold_item_type, u.sold_item_id,
+           u.last_change_date, coalesce(u.raw, '{}'), true)
+  ), expense_categories as (
+    insert into yclients.expense_categories as t (company_id, id, title, type, raw, synced_at, deleted_at, is_stub)
+    select distinct on (s.expense_id) p_company_id, s.expense_id, s.expense_title, s.expense_type, s.expense,
+           now(), null, false
+    from src s
+    where s.expense_id is not null
+    order by s.expense_id, s.ordinality desc
+    on conflict (company_id, id) do update set
+      title = excluded.title, type = excluded.type, raw = excluded.raw, synced_at = excluded.synced_at,
+      deleted_at = null, is_stub = false
+    where (t.title, t.type, t.raw, t.deleted_at is null, t.is_stub)
+      is distinct from (excluded.title, excluded.type, excluded.raw, true, false)
+  ), stub_accounts as (
+    insert into yclients.accounts as t (company_id, id, title, is_cash, raw, is_stub)
+    select distinct on (s.account_id) p_company_id, s.account_id, s.account_title, s.account_is_cash, s.account,
+           true
+    from chg s
+    where s.account_id is not null
+    on conflict (company_id, id) do nothing
+  ), stub_clients as (
+    insert into yclients.clients as t (company_id, id, name, phone, raw, is_stub)
+    select distinct on (s.client_id) p_company_id, s.client_id, s.client_name, s.client_phone, s.client, true
+    from chg s
+    where s.client_id is not null
+    on conflict (company_id, id) do nothing
+  ), stub_staff as (
+    insert into yclients.staff as t (company_id, id, name, raw, is_stub)
+    select distinct on (s.master_id) p_company_id, s.master_id, s.master_title, s.master, true
+    from chg s
+    where s.master_id is not null
+    on conflict (company_id, id) do nothing
+  ), stub_records as (
+    -- records not known yet (e.g. outside the synced records window)
+    insert into yclients.records as t (company_id, id, raw, is_stub)
+    select p_company_id, d.id, jsonb_build_object('id', d.id), true
+    from (select distinct s.record_id as id from chg s where s.record_id is not null) d
+    on conflict (company_id, id) do nothing
   ), up as (
     insert into yclients.financial_transactions as t (company_id, id, date, amount, comment, expense_category_id,
       account_id, client_id, record_id, master_id, supplier_id, document_id, visit_id, sold_item_type,
       sold_item_id, last_change_date, raw, synced_at, deleted_at)
-    select company_id, id, date, amount, comment, expense_category_id,
-      account_id, client_id, record_id, master_id, supplier_id, document_id, visit_id, sold_item_type,
-      sold_item_id, last_change_date, raw, now(), null from src
+    select p_company_id, s.id, s.date, s.amount, s.comment, s.expense_id, s.account_id, s.client_id, s.record_id,
+      s.master_id, s.supplier_id, s.document_id, s.visit_id, s.sold_item_type, s.sold_item_id,
+      s.last_change_date, coalesce(s.raw, '{}'), now(), null
+    from chg s
     on conflict (company_id, id) do update set
       date = excluded.date, amount = excluded.amount, comment = excluded.comment,
       expense_category_id = excluded.expense_category_id, account_id = excluded.account_id,
@@ -1637,23 +1629,13 @@ begin
       sold_item_type = excluded.sold_item_type, sold_item_id = excluded.sold_item_id,
       last_change_date = excluded.last_change_date, raw = excluded.raw, synced_at = excluded.synced_at,
       deleted_at = null
-    where (t.date, t.amount, t.comment, t.expense_category_id, t.account_id, t.client_id, t.record_id,
-           t.master_id, t.supplier_id, t.document_id, t.visit_id, t.sold_item_type, t.sold_item_id,
-           t.last_change_date, t.raw, t.deleted_at is null)
-      is distinct from (excluded.date, excluded.amount, excluded.comment, excluded.expense_category_id,
-           excluded.account_id, excluded.client_id, excluded.record_id, excluded.master_id,
-           excluded.supplier_id, excluded.document_id, excluded.visit_id, excluded.sold_item_type,
-           excluded.sold_item_id, excluded.last_change_date, excluded.raw, true)
-    returning t.id, t.xmax = 0 as is_new
   )
-  select count(*) filter (where u.is_new), count(*) filter (where not u.is_new), 0
-  into v_ins, v_upd, v_del
-  from up u;
-  -- bookkeeping: checkpoint, seen ids, run counters
-  perform yclients_sync.finish_page(p_company_id, p_run_id, 'transactions', v_page,
-    jsonb_array_length(yclients_sync.json_array(p_rows)), v_ins, v_upd,
-    jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del, p_state, p_refresh_id);
-  return query select v_ins, v_upd, jsonb_array_length(v_page) - v_ins - v_upd - v_del, v_del;
+  select coalesce((select array_agg(s.id) from src s), '{}'), count(*) filter (where k.is_new),
+         count(*) filter (where not k.is_new)
+  into v_ids, v_ins, v_upd
+  from chg k;
+  return query select * from yclients_sync.finish_merge(p_company_id, p_run_id, 'transactions', v_ids,
+    jsonb_array_length(p_rows), v_ins, v_upd, cardinality(v_ids) - v_ins - v_upd, 0, p_state, p_refresh_id);
 end
 $function$;
 

@@ -24,6 +24,9 @@ language plpgsql as $$
 --                p_reread.
 --   'unproven'   the read held p_unidentified rows without a usable id (quarantined): any unseen row may be
 --                one of them, so nothing is deleted; the refresh is over.
+--   'pending'    a read that was suspicious, re-read and still says the same: its unseen rows are noted in
+--                yclients_sync.pending_deletes and deleted only when a later run's read confirms them
+--                (a burst of bad answers within one run never deletes); nothing is deleted now.
 --   'withheld'   a mass delete: more than both p_max_rows and p_max_fraction of the live rows would go, or
 --                every live row of the scope (three or more), and the user has not confirmed
 --                (p_confirmed): the caller reports it and fails the entity.
@@ -34,9 +37,14 @@ language plpgsql as $$
 declare
   v_scope record;
   v_window text := '';
+  -- stubs are not rows of any list (a listed parent is a full row), so no refresh can see them: they are
+  -- no part of its scope (never unseen, never counted by the brake, never soft-deleted by it)
+  v_full text;
   v_lost boolean;
+  v_unseen bigint[];
 begin
   v_scope := yclients_sync.entity_table(p_entity);
+  v_full := case when v_scope.tbl = 'financial_transactions' then '' else ' and not t.is_stub' end;
   if (p_from is not null or p_to is not null) then
     if v_scope.time_column is null then
       raise exception using errcode = 'invalid_parameter_value',
@@ -56,10 +64,21 @@ begin
              select 1 from yclients_staging.seen_ids s
              where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id offset 0))::integer
     from yclients.%1$I t
-    where t.company_id = $1 and t.deleted_at is null%2$s$sql$, v_scope.tbl, v_window)
+    where t.company_id = $1 and t.deleted_at is null%2$s%3$s$sql$, v_scope.tbl, v_window, v_full)
   into live, unseen
   using p_company_id, p_entity, p_refresh_id, p_from, p_to;
   deleted := 0;
+  -- the unseen ids themselves, for a re-read that may wait for the next run's confirmation
+  if p_reread and unseen > 0 and not v_lost then
+    execute format($sql$
+      select array_agg(t.id order by t.id) from yclients.%1$I t
+      where t.company_id = $1 and t.deleted_at is null%2$s%3$s
+        and not exists (select 1 from yclients_staging.seen_ids s
+                        where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id
+                        offset 0)$sql$, v_scope.tbl, v_window, v_full)
+    into v_unseen
+    using p_company_id, p_entity, p_refresh_id, p_from, p_to;
+  end if;
   if v_lost then
     verdict := 'seen_lost';
   elsif unseen = 0 then
@@ -78,27 +97,47 @@ begin
     execute format($sql$
       select array_agg(u.id order by u.id) from (
         select t.id from yclients.%1$I t
-        where t.company_id = $1 and t.deleted_at is null%2$s
+        where t.company_id = $1 and t.deleted_at is null%2$s%3$s
           and not exists (select 1 from yclients_staging.seen_ids s
                           where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id
                           offset 0)
-        order by t.id limit 20) u$sql$, v_scope.tbl, v_window)
+        order by t.id limit 20) u$sql$, v_scope.tbl, v_window, v_full)
     into sample
     using p_company_id, p_entity, p_refresh_id, p_from, p_to;
+  elsif p_reread and not p_confirmed and exists (
+      select 1 from unnest(v_unseen) as u(id)
+      where not exists (select 1 from yclients_sync.pending_deletes p
+                        where p.company_id = p_company_id and p.entity = p_entity and p.id = u.id)) then
+    -- a suspicious read, re-read and still the same: believed only when the next run sees it too, so a
+    -- burst of bad answers within one run never deletes (the chaos runs found two short answers in a row)
+    insert into yclients_sync.pending_deletes (company_id, entity, id)
+    select p_company_id, p_entity, u.id from unnest(v_unseen) as u(id)
+    on conflict do nothing;
+    verdict := 'pending';
+    sample := v_unseen[1:20];
   else
     execute format($sql$
       with gone as (
         update yclients.%1$I t set deleted_at = now()
-        where t.company_id = $1 and t.deleted_at is null%2$s
+        where t.company_id = $1 and t.deleted_at is null%2$s%3$s
           and not exists (select 1 from yclients_staging.seen_ids s
                           where s.company_id = $1 and s.entity = $2 and s.refresh_id = $3 and s.id = t.id
                           offset 0)
         returning 1
       )
-      select count(*)::integer from gone$sql$, v_scope.tbl, v_window)
+      select count(*)::integer from gone$sql$, v_scope.tbl, v_window, v_full)
     into deleted
     using p_company_id, p_entity, p_refresh_id, p_from, p_to;
     verdict := 'deleted';
+  end if;
+  -- rows that came back, or were deleted now, wait for nothing any more
+  if verdict <> 'pending' then
+    delete from yclients_sync.pending_deletes p
+    where p.company_id = p_company_id and p.entity = p_entity
+      and (p.id = any(coalesce(v_unseen, '{}')) or exists (
+             select 1 from yclients_staging.seen_ids s
+             where s.company_id = p_company_id and s.entity = p_entity and s.refresh_id = p_refresh_id
+               and s.id = p.id));
   end if;
   -- the refresh is over: forget its ids, and those of refreshes of this entity a stopped run left behind
   delete from yclients_staging.seen_ids s

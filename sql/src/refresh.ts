@@ -21,11 +21,12 @@ export interface DeleteGuard {
 
 /**
  * finish_refresh's verdict: `deleted` (the unseen rows were soft-deleted), `unproven` (the read held
- * rows without an id, any unseen row may be one of them: nothing deleted), `suspicious` (read the scope
+ * rows without an id, any unseen row may be one of them: nothing deleted), `pending` (a suspicious read
+ * confirmed by its re-read: deleted only when a later run's read agrees), `suspicious` (read the scope
  * again under the same refresh, then finish with `reread`), `withheld` (a mass delete the user has not
  * confirmed) or `seen_lost` (the seen set is shorter than counted: read the scope again).
  */
-export type RefreshVerdict = 'deleted' | 'unproven' | 'suspicious' | 'withheld' | 'seen_lost';
+export type RefreshVerdict = 'deleted' | 'unproven' | 'pending' | 'suspicious' | 'withheld' | 'seen_lost';
 
 export interface RefreshOutcome {
   verdict: RefreshVerdict;

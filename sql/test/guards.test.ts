@@ -111,7 +111,11 @@ describe('finish_refresh guards', () => {
     const c = 7005;
     await company(c, 20);
     await merge(db, 'positions', c, positions(1, 5), { refresh: 6 });
-    expect(await finish(c, 6, { reread: true })).toMatchObject({ verdict: 'deleted', deleted: 15 });
+    // a re-read that still misses 15 of 20 waits for the next run to see the same
+    expect(await finish(c, 6, { reread: true })).toMatchObject({ verdict: 'pending', deleted: 0 });
+    expect(await live(db, c)).toBe(20);
+    await merge(db, 'positions', c, positions(1, 5), { refresh: 16 }); // the next run
+    expect(await finish(c, 16, { reread: true })).toMatchObject({ verdict: 'deleted', deleted: 15 });
     // and the thresholds are the caller's: 3 rows (and 10 %) brakes the same read
     const d = 7006;
     await company(d, 20);
@@ -131,7 +135,8 @@ describe('finish_refresh guards', () => {
     // two rows may go without confirmation (a small window whose visits were all cancelled)
     const d = 7009;
     await company(d, 2);
-    expect(await finish(d, 11, { reread: true })).toMatchObject({ verdict: 'deleted', deleted: 2 });
+    expect(await finish(d, 11, { reread: true })).toMatchObject({ verdict: 'pending' });
+    expect(await finish(d, 12, { reread: true })).toMatchObject({ verdict: 'deleted', deleted: 2 });
   });
 
   it('a seen set shorter than counted (a crash emptied it) deletes nothing', async () => {
@@ -160,6 +165,22 @@ describe('finish_refresh guards', () => {
     expect(await db.one(`select yclients_sync.refresh_seen_lost($1, 'positions', 8) as lost`, [c])).toEqual({
       lost: false,
     });
+  });
+
+  it('a pending delete is forgotten when the rows come back', async () => {
+    const c = 7010;
+    await company(c, 10);
+    await merge(db, 'positions', c, positions(1, 7), { refresh: 20 });
+    expect(await finish(c, 20, { reread: true })).toMatchObject({ verdict: 'pending', unseen: 3 });
+    await merge(db, 'positions', c, positions(1, 10), { refresh: 21 }); // the next run sees them all
+    expect(await finish(c, 21)).toMatchObject({ verdict: 'deleted', deleted: 0 });
+    expect(await db.query('select id from yclients_sync.pending_deletes where company_id = $1', [c])).toEqual(
+      [],
+    );
+    // and a later short read starts its wait again
+    await merge(db, 'positions', c, positions(1, 7), { refresh: 22 });
+    expect(await finish(c, 22, { reread: true })).toMatchObject({ verdict: 'pending' });
+    expect(await live(db, c)).toBe(10);
   });
 
   it('keeps the seen set in a logged table (it survives a crash)', async () => {

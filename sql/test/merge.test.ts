@@ -647,11 +647,10 @@ describe('finish_refresh', () => {
     await merge(db, 'clients', c, [clientRow(1), clientRow(3)], { refresh: 7 });
     const before = await xmins(db, 'clients', c);
     expect(
-      await db.one('select deleted as n from yclients_sync.finish_refresh($1, $2, $3, p_reread => true)', [
-        c,
-        'clients',
-        7,
-      ]),
+      await db.one(
+        'select deleted as n from yclients_sync.finish_refresh($1, $2, $3, p_reread => true, p_confirmed => true)',
+        [c, 'clients', 7],
+      ),
     ).toEqual({
       n: 1,
     });
@@ -693,7 +692,7 @@ describe('finish_refresh', () => {
     ]);
     await merge(db, 'records', c, [recordRow(2, at('2024-05-01'))], { refresh: 8 });
     const n = await db.one(
-      'select deleted as n from yclients_sync.finish_refresh($1, $2, $3, $4, $5, p_reread => true)',
+      'select deleted as n from yclients_sync.finish_refresh($1, $2, $3, $4, $5, p_reread => true, p_confirmed => true)',
       [c, 'records', 8, '2024-05-01T00:00:00Z', '2024-06-01T00:00:00Z'],
     );
     expect(n).toEqual({ n: 1 });
@@ -717,7 +716,7 @@ describe('finish_refresh', () => {
     await merge(db, 'transactions', c, [tx(1, '2024-05-01')], { refresh: 9 });
     expect(
       await db.one(
-        'select deleted as n from yclients_sync.finish_refresh($1, $2, $3, $4, p_reread => true)',
+        'select deleted as n from yclients_sync.finish_refresh($1, $2, $3, $4, p_reread => true, p_confirmed => true)',
         [c, 'transactions', 9, '2024-04-01T00:00:00Z'],
       ),
     ).toEqual({ n: 1 });

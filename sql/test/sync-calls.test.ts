@@ -134,19 +134,21 @@ describe('merge calls', () => {
     });
     expect(await readState(db, 7, 'positions')).toMatchObject({ lastId: 2, lastOrdinal: 2 });
 
-    // half the catalog gone: read again before believing it, then deleted (1 row is no mass delete)
-    const again = (reread: boolean) =>
+    // half the catalog gone: read again before believing it, then believed only when the next run
+    // (refresh runId + 2) sees the same (1 row is no mass delete)
+    const again = (reread: boolean, refreshId = runId + 1) =>
       mergeAndFinish(db, {
         entity: 'positions',
         companyId: 7,
         runId,
-        refreshId: runId + 1,
+        refreshId,
         page: { rows: [position(1, 'Мастер')] },
         guard,
         reread,
       });
     expect((await again(false)).outcome).toMatchObject({ verdict: 'suspicious', deleted: 0, unseen: 1 });
-    expect(await again(true)).toEqual({
+    expect((await again(true)).outcome).toMatchObject({ verdict: 'pending', deleted: 0, unseen: 1 });
+    expect(await again(true, runId + 2)).toEqual({
       counts: { inserted: 0, updated: 0, unchanged: 1, deleted: 0, quarantined: 0 },
       outcome: { verdict: 'deleted', deleted: 1, unseen: 1, live: 2, sample: [] },
     });
@@ -198,7 +200,7 @@ describe('merge calls', () => {
       companyId: 8,
       refreshId,
       window: { from: '2026-01-01 00:00:00', to: '2026-02-01 00:00:00', timeZone: 'Europe/Moscow' },
-      guard: { maxRows: 20, maxFraction: 0.1, confirmed: false },
+      guard: { maxRows: 20, maxFraction: 0.1, confirmed: true }, // the window, not the guards, is tested here
       reread: true,
       unidentified: 0,
     });

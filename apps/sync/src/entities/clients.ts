@@ -133,10 +133,13 @@ async function rebuild(ctx: EntityContext, start: RebuildCursor): Promise<void> 
       reread: cursor.reread ?? false,
       unidentified: read.anonymous,
       // The last page's checkpoint holds the list's last row and its ordinal, as upstream sent them. A
-      // withheld delete leaves no cursor, so the next run rebuilds (and brakes) again until confirmed.
+      // withheld or pending delete leaves no cursor, so the next run rebuilds and judges it again.
       close: (tx, verdict) =>
         writeCheckpoint(tx, ctx.companyId, 'clients', {
-          cursor: verdict === 'deleted' ? { mode: 'incremental', changedAfter: changedAfterNext } : null,
+          cursor:
+            verdict === 'deleted' || verdict === 'unproven'
+              ? { mode: 'incremental', changedAfter: changedAfterNext }
+              : null,
         }),
     });
     if (outcome.verdict === 'suspicious') {

@@ -16,7 +16,7 @@ import type { EntityContext } from './context';
 import type { EntityName } from './names';
 
 /** The verdicts that close a refresh. */
-export type FinalVerdict = 'deleted' | 'unproven' | 'withheld';
+export type FinalVerdict = 'deleted' | 'unproven' | 'pending' | 'withheld';
 
 const isFinal = (v: RefreshVerdict): v is FinalVerdict =>
   v === 'deleted' || v === 'unproven' || v === 'withheld';
@@ -65,6 +65,11 @@ export function report(ctx: EntityContext, scope: string, outcome: RefreshOutcom
     ctx.removed(outcome.deleted);
   } else if (verdict === 'withheld') {
     ctx.withheld(scope, unseen, live, outcome.sample);
+  } else if (verdict === 'pending') {
+    ctx.log.warn(
+      `${scope}: upstream no longer returns ${unseen} of ${live} live rows, twice in this run; they are soft-deleted when the next run sees the same`,
+      { unseen, live, pending: outcome.sample },
+    );
   } else if (verdict === 'unproven') {
     ctx.log.warn(
       `${scope}: upstream did not return ${unseen} stored rows, but sent rows without a usable id (quarantined) that may be them; nothing was deleted`,

@@ -67,8 +67,11 @@ export const transactions: EntityPipeline = async (ctx) => {
   ctx.progress.start(`transactions (${cursor.mode === 'history' ? 'history' : `since ${cursor.from}`})`);
   let restarted = false;
   for (;;) {
-    const anonymous = await readWindow(ctx, cursor);
+    const { anonymous, rows } = await readWindow(ctx, cursor);
     const window = cursor;
+    // An empty history is believed only as far as deleting goes: the next run reads the history again
+    // (one request while the salon has none), so one bad empty answer cannot skip it for good.
+    const loaded = cursor.loaded || cursor.mode === 'window' || rows > 0;
     const outcome = await endRefresh(ctx, {
       entity: 'transactions',
       refreshId: cursor.refreshId,
@@ -82,7 +85,7 @@ export const transactions: EntityPipeline = async (ctx) => {
       close: (tx) =>
         writeCheckpoint(tx, ctx.companyId, 'transactions', {
           page_size: TRANSACTIONS_PAGE_SIZE,
-          cursor: { loaded: true, lastWindow: { from: window.from, to: window.to } },
+          cursor: { loaded, lastWindow: { from: window.from, to: window.to } },
         }),
     });
     if (outcome.verdict === 'suspicious') {
@@ -105,10 +108,14 @@ function refreshOf(ctx: EntityContext, cursor: TransactionsCursor) {
 
 /**
  * The window's pages from `cursor.page` until an empty page, each landed under the refresh. Returns the
- * rows of the whole read rejected without an id.
+ * rows of the whole read rejected without an id, and the rows this call read.
  */
-async function readWindow(ctx: EntityContext, cursor: TransactionsCursor): Promise<number> {
+async function readWindow(
+  ctx: EntityContext,
+  cursor: TransactionsCursor,
+): Promise<{ anonymous: number; rows: number }> {
   let anonymous = cursor.anonymous ?? 0;
+  let rows = 0;
   const pages = iteratePages(
     (page, count) =>
       ctx.yc.transactionsPage(ctx.companyId, { page, count, startDate: cursor.from, endDate: cursor.to }),
@@ -123,6 +130,7 @@ async function readWindow(ctx: EntityContext, cursor: TransactionsCursor): Promi
   for await (const page of pages) {
     if (page.rows.length + page.rejected.length === 0) break;
     anonymous += anonymousRejects(page);
+    rows += page.rows.length + page.rejected.length;
     await landPage(ctx, 'transactions', page, {
       refreshId: cursor.refreshId,
       checkpoint: {
@@ -132,5 +140,5 @@ async function readWindow(ctx: EntityContext, cursor: TransactionsCursor): Promi
       },
     });
   }
-  return anonymous;
+  return { anonymous, rows };
 }
