@@ -567,7 +567,7 @@ begin
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION yclients_sync.finish_refresh(p_company_id bigint, p_entity text, p_refresh_id bigint, p_from timestamp with time zone DEFAULT NULL::timestamp with time zone, p_to timestamp with time zone DEFAULT NULL::timestamp with time zone, p_max_rows integer DEFAULT 20, p_max_fraction numeric DEFAULT 0.10, p_confirmed boolean DEFAULT false, p_reread boolean DEFAULT false, p_unidentified integer DEFAULT 0)
+CREATE OR REPLACE FUNCTION yclients_sync.finish_refresh(p_company_id bigint, p_entity text, p_refresh_id bigint, p_from timestamp with time zone DEFAULT NULL::timestamp with time zone, p_to timestamp with time zone DEFAULT NULL::timestamp with time zone, p_max_rows integer DEFAULT 20, p_max_fraction numeric DEFAULT 0.10, p_confirmed boolean DEFAULT false, p_reread boolean DEFAULT false, p_unidentified integer DEFAULT 0, p_suspect_any boolean DEFAULT false)
  RETURNS TABLE(verdict text, deleted integer, unseen integer, live integer, seen integer, sample bigint[])
  LANGUAGE plpgsql
 AS $function$
@@ -579,12 +579,14 @@ AS $function$
 -- Verdicts (nothing is deleted unless the verdict is 'deleted'):
 --   'seen_lost'  the seen set holds fewer ids than sync_state counted (crash, failover): read again.
 --   'suspicious' not yet re-read (p_reread false) and the read saw nothing while rows are live, or would
---                remove more than p_max_fraction of the live rows: read the scope again under the same
+--                remove more than p_max_fraction of the live rows, or any row at all for a list with no
+--                total to prove it complete (p_suspect_any: catalogs, transactions): read the scope again under the same
 --                refresh id (the seen ids are kept, so the re-read adds to them), then call again with
 --                p_reread.
 --   'unproven'   the read held p_unidentified rows without a usable id (quarantined): any unseen row may be
 --                one of them, so nothing is deleted; the refresh is over.
---   'pending'    a read that was suspicious, re-read and still says the same: its unseen rows are noted in
+--   'pending'    a read that would remove more than p_max_fraction (or saw nothing), re-read and still says
+--                the same: its unseen rows are noted in
 --                yclients_sync.pending_deletes and deleted only when a later run's read confirms them
 --                (a burst of bad answers within one run never deletes); nothing is deleted now.
 --   'withheld'   a mass delete: more than both p_max_rows and p_max_fraction of the live rows would go, or
@@ -645,7 +647,7 @@ begin
     verdict := 'deleted';
   elsif p_unidentified > 0 then
     verdict := 'unproven';
-  elsif not p_reread and (seen = 0 or unseen > live * p_max_fraction) then
+  elsif not p_reread and (seen = 0 or unseen > live * p_max_fraction or p_suspect_any) then
     verdict := 'suspicious';
     return next;
     return;
@@ -664,12 +666,13 @@ begin
         order by t.id limit 20) u$sql$, v_scope.tbl, v_window, v_full)
     into sample
     using p_company_id, p_entity, p_refresh_id, p_from, p_to;
-  elsif p_reread and not p_confirmed and exists (
+  elsif p_reread and not p_confirmed and (seen = 0 or unseen > live * p_max_fraction) and exists (
       select 1 from unnest(v_unseen) as u(id)
       where not exists (select 1 from yclients_sync.pending_deletes p
                         where p.company_id = p_company_id and p.entity = p_entity and p.id = u.id)) then
-    -- a suspicious read, re-read and still the same: believed only when the next run sees it too, so a
-    -- burst of bad answers within one run never deletes (the chaos runs found two short answers in a row)
+    -- a read that would remove a large share, re-read and still the same: believed only when the next run
+    -- sees it too, so a burst of bad answers within one run never deletes a large share (the chaos runs
+    -- found two short answers in a row); a small delete the re-read confirmed goes at once
     insert into yclients_sync.pending_deletes (company_id, entity, id)
     select p_company_id, p_entity, u.id from unnest(v_unseen) as u(id)
     on conflict do nothing;
@@ -811,7 +814,8 @@ CREATE OR REPLACE FUNCTION yclients_sync.land_list(p_company_id bigint, p_run_id
  LANGUAGE plpgsql
 AS $function$
 -- Purpose: a whole list that comes in one answer (a small catalog): land_page, then finish_refresh with
---   its guards, in one call, so a catalog costs one round trip.
+--   its guards, in one call, so a catalog costs one round trip. A catalog has no total to prove an answer
+--   complete, so any row it no longer lists is suspicious: read again, and deleted a run later.
 -- Returns: land_page's counts (deleted: rows the page flagged deleted) and finish_refresh's verdict
 --   (removed: rows soft-deleted because upstream no longer returned them).
 declare
@@ -821,7 +825,7 @@ begin
   select * into v_page from yclients_sync.land_page(p_company_id, p_run_id, p_entity, p_rows, p_state,
     p_refresh_id, p_rejected, p_repaired);
   select * into v_finish from yclients_sync.finish_refresh(p_company_id, p_entity, p_refresh_id, null, null,
-    p_max_rows, p_max_fraction, p_confirmed, p_reread, p_unidentified);
+    p_max_rows, p_max_fraction, p_confirmed, p_reread, p_unidentified, true);
   inserted := v_page.inserted;
   updated := v_page.updated;
   unchanged := v_page.unchanged;

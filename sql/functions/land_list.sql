@@ -16,7 +16,8 @@ create or replace function yclients_sync.land_list(
                  verdict text, removed integer, unseen integer, live integer, sample bigint[])
 language plpgsql as $$
 -- Purpose: a whole list that comes in one answer (a small catalog): land_page, then finish_refresh with
---   its guards, in one call, so a catalog costs one round trip.
+--   its guards, in one call, so a catalog costs one round trip. A catalog has no total to prove an answer
+--   complete, so any row it no longer lists is suspicious: read again, and deleted a run later.
 -- Returns: land_page's counts (deleted: rows the page flagged deleted) and finish_refresh's verdict
 --   (removed: rows soft-deleted because upstream no longer returned them).
 declare
@@ -26,7 +27,7 @@ begin
   select * into v_page from yclients_sync.land_page(p_company_id, p_run_id, p_entity, p_rows, p_state,
     p_refresh_id, p_rejected, p_repaired);
   select * into v_finish from yclients_sync.finish_refresh(p_company_id, p_entity, p_refresh_id, null, null,
-    p_max_rows, p_max_fraction, p_confirmed, p_reread, p_unidentified);
+    p_max_rows, p_max_fraction, p_confirmed, p_reread, p_unidentified, true);
   inserted := v_page.inserted;
   updated := v_page.updated;
   unchanged := v_page.unchanged;

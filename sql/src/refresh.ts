@@ -86,6 +86,8 @@ export async function finishRefresh(
     reread: boolean;
     /** Rows of the read rejected without an id. */
     unidentified: number;
+    /** A list with no total (transactions): any row it no longer has is suspicious. */
+    suspectAny?: boolean;
   },
 ): Promise<RefreshOutcome> {
   const w = args.window;
@@ -94,7 +96,7 @@ export async function finishRefresh(
       ${w ? w.from : null}::timestamp at time zone ${w?.timeZone ?? 'UTC'},
       ${w ? w.to : null}::timestamp at time zone ${w?.timeZone ?? 'UTC'},
       ${args.guard.maxRows}::int, ${args.guard.maxFraction}::numeric, ${args.guard.confirmed}, ${args.reread},
-      ${args.unidentified}::int)`);
+      ${args.unidentified}::int, ${args.suspectAny ?? false})`);
   return toOutcome(row);
 }
 

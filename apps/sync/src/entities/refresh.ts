@@ -31,6 +31,8 @@ export interface RefreshEnd {
   reread: boolean;
   /** Rows of the read rejected without an id (quarantined): while there are any, nothing is deleted. */
   unidentified: number;
+  /** A list with no total to prove it complete (transactions): any row it lost is suspicious. */
+  suspectAny?: boolean;
   /** Writes the checkpoint that closes the refresh; called in the finishing transaction. */
   close(tx: Db, verdict: FinalVerdict): Promise<void>;
 }
@@ -50,6 +52,7 @@ export async function endRefresh(ctx: EntityContext, end: RefreshEnd): Promise<R
       guard: ctx.guard,
       reread: end.reread,
       unidentified: end.unidentified,
+      ...(end.suspectAny ? { suspectAny: true } : {}),
     });
     if (isFinal(result.verdict)) await end.close(tx, result.verdict);
     return result;

@@ -82,6 +82,8 @@ export const transactions: EntityPipeline = async (ctx) => {
           : undefined,
       reread: cursor.reread ?? false,
       unidentified: anonymous,
+      // pages end at the first empty page, which a bad answer can fake: any row gone is read again
+      suspectAny: true,
       close: (tx) =>
         writeCheckpoint(tx, ctx.companyId, 'transactions', {
           page_size: TRANSACTIONS_PAGE_SIZE,
