@@ -5,11 +5,12 @@
  */
 /**
  * A phone: 10–11 digits, optionally `+`, grouped as the API writes them. An id can have as many digits,
- * so a number a log line names as an id (`"id":…`, `"expectedId":…`, `record 12345678901`) is left
- * alone: ids are what make an error traceable (design §9), phones are what must not leak.
+ * so a number a log line names as an id (`"id":…`, `"expectedId":…`, `record 12345678901`, the id lists
+ * `"wouldDelete":[…]` and `"pending":[…]` of a refresh's verdict) is left alone: ids are what make an
+ * error traceable (design §9), phones are what must not leak.
  */
 const PHONE =
-  /(?<![\w.-])(?<!(?:(?:(?:\b|_)ids?|Ids?)"?\s*[:=]\s*\[?(?:\d+,\s*)*)|(?:\b(?:id|record|client|transaction|staff|service|company|position|account|category)\s+#?))\+?[78]?[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?![\w.-])/g;
+  /(?<![\w.-])(?<!(?:(?:(?:\b|_)ids?|Ids?|wouldDelete|pending)"?\s*[:=]\s*\[?(?:\d+,\s*)*)|(?:\b(?:id|record|client|transaction|staff|service|company|position|account|category)\s+#?))\+?[78]?[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?![\w.-])/g;
 const URL_PASSWORD = /(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/gi;
 const AUTH_HEADER = /\b(Bearer|User)\s+[^\s,"']+/g;
 

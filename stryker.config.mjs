@@ -1,0 +1,75 @@
+// Mutation testing (issue 19): `pnpm mutation` (scripts/mutation.mjs), never part of `pnpm test`.
+// Three targets, each against the tests that can kill its mutants (test/mutation/vitest.config.ts):
+//   MUTATION_TARGET=sdk        packages/yclients-sdk/src, against the SDK's unit tests
+//   MUTATION_TARGET=cli        apps/sync/src: the CLI, configuration, logging and redaction, against the
+//                              sync's unit tests and the e2e suites about exit codes and secrets
+//   MUTATION_TARGET=pipelines  apps/sync/src: the entity pipelines, the run engine and its database
+//                              session, against the sync's unit tests and the in-process e2e suites
+// Incremental: each target keeps its results in test/mutation/incremental-<target>.json (committed),
+// so a later run tests again only the mutants whose code or tests changed. Scores and the surviving
+// mutants: docs/mutation.md.
+const target = process.env.MUTATION_TARGET ?? 'pipelines';
+
+const mutate = {
+  sdk: [
+    'packages/yclients-sdk/src/**/*.ts',
+    // generated types, type-only modules and re-exports: nothing to mutate at run time
+    '!packages/yclients-sdk/src/generated/**',
+    '!packages/yclients-sdk/src/types.ts',
+    '!packages/yclients-sdk/src/index.ts',
+  ],
+  cli: [
+    'apps/sync/src/cli/**/*.ts',
+    'apps/sync/src/log/**/*.ts',
+    'apps/sync/src/commands/**/*.ts',
+    'apps/sync/src/config.ts',
+    'apps/sync/src/time.ts',
+    'apps/sync/src/errors.ts',
+    // the embedded database command needs a server binary; it runs as a child process in its e2e test
+    '!apps/sync/src/commands/db.ts',
+  ],
+  pipelines: ['apps/sync/src/entities/**/*.ts', 'apps/sync/src/engine/**/*.ts', 'apps/sync/src/db/**/*.ts'],
+  // (not mutated: apps/sync/src/bin.ts and demo.ts, the process entries that run only as child
+  // processes, and index.ts, re-exports)
+}[target];
+if (!mutate) throw new Error(`MUTATION_TARGET must be sdk, cli or pipelines, not ${target}`);
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'pnpm',
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner'],
+  vitest: { configFile: 'test/mutation/vitest.config.ts', related: false },
+  coverageAnalysis: 'perTest',
+  mutate,
+  // what the sandbox needs: the packages, the SQL, the tests; not the data, benchmarks or reports
+  ignorePatterns: [
+    '.data',
+    'bench',
+    'docs',
+    'reports',
+    'coverage',
+    '.changeset',
+    '.ci',
+    'test/chaos',
+    'apps/sync/dist',
+    'apps/sync/.build.lock',
+    'packages/*/dist',
+  ],
+  // module-level constants run under every test: costly, and killed by any test that reads them
+  ignoreStatic: true,
+  incremental: true,
+  incrementalFile: `test/mutation/incremental-${target}.json`,
+  // the machine has two cores, shared; each e2e test makes its own database
+  concurrency: 2,
+  timeoutMS: 20_000,
+  timeoutFactor: 2,
+  disableTypeChecks: true,
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: `reports/mutation/${target}.json` },
+  htmlReporter: { fileName: `reports/mutation/${target}.html` },
+  clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  thresholds: { high: 90, low: 80, break: null },
+};
