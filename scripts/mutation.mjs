@@ -2,8 +2,8 @@
 // (against the SDK's unit tests) and apps/sync/src (the CLI and logging; the entity pipelines and the run
 // engine: against the sync's unit tests and the in-process e2e suites), one target after the other
 // (stryker.config.mjs, test/mutation/vitest.config.ts). Not part of
-// `pnpm test`. Incremental: only mutants whose code or tests changed since the committed results
-// (test/mutation/incremental-<target>.json) are tested again. Options after `--` go to Stryker, e.g.
+// `pnpm test`. Incremental: only mutants whose code or tests changed since the last run on this
+// checkout (reports/mutation/incremental-<target>.json) are tested again. Options after `--` go to Stryker, e.g.
 // `pnpm mutation cli -- --mutate apps/sync/src/log/redact.ts` or `-- --force` (test everything again).
 //
 // After each target, test/mutation/survivors-<target>.md is written from its JSON report: the score per

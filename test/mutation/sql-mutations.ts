@@ -91,7 +91,7 @@ export const SQL_MUTATIONS: SqlMutation[] = [
   m(
     'finish_refresh.sql',
     'window-upper-inclusive',
-    "a window's upper bound `<` made `<=`: a row at the next window's first instant is deleted",
+    "a window's upper bound `<` made `<=`: a visit at exactly 23:59:00 on the day after a records window (where its read stops) is soft-deleted",
     replace(/t\.%1\$I < \$5/, 't.%1$I <= $5'),
   ),
   m(
