@@ -14,15 +14,15 @@
  *   (named by a transaction).
  * - **Rows upstream no longer has**: kept, soft-deleted, with the values last seen (which the simulator
  *   no longer knows, so only their presence, `deleted_at` and `is_stub` are compared). A row upstream
- *   deleted before the sync ever saw it need not be stored at all.
+ *   deleted before the sync ever saw it need not be stored at all. A delete a suspicious read left for
+ *   a later run to confirm (yclients_sync.pending_deletes) is a difference unless `pendingDeletes`.
  * - **Stubs**: a parent that a stored row names and that no list holds is a stub built from what the
  *   first referring row embeds, in the order the sync merges (positions ← staff, records; staff ←
  *   services, records, transactions; service categories ← services; services ← records; client
  *   categories ← clients; clients ← records, transactions; accounts ← transactions; records ←
- *   transactions). Every column is compared; `deleted_at` too while the parent entity was never synced
- *   (nothing can have deleted it), not after ("a stub whose parent was deleted upstream may carry
- *   deleted_at", design §9). A stub nothing refers to is a difference; a stub only rows the simulator no
- *   longer has refer to is compared for presence only.
+ *   transactions). Every column is compared, `deleted_at` included: no list holds a stub, so no refresh
+ *   soft-deletes one (finish_refresh leaves stubs out of its scope). A stub nothing refers to is a
+ *   difference; a stub only rows the simulator no longer has refer to is compared for presence only.
  * - **Links** (service_staff, client_category_links, record_services) of a row upstream lists are
  *   exactly upstream's; a stub has none; those of a row upstream no longer has are as last seen.
  * - **Expense categories**: one per expense the stored transactions carry (the last seen wins), kept
@@ -811,7 +811,7 @@ function compareRows(db: Tables, up: Upstream, options: CompareOptions, pending:
         if (!e.mayBeAbsent) out.push(`${table} ${id}: missing from the database`);
       } else if (d.is_stub === true) {
         if (!e.mayBeAbsent) out.push(`${table} ${id}: a stub in the database, upstream lists it in full`);
-        else out.push(...stubDifferences(table, id, d, forms, referred, false));
+        else out.push(...stubDifferences(table, id, d, forms, referred));
       } else if (e.flagged && (d.raw as { deleted?: unknown } | null)?.deleted !== true) {
         // soft-deleted before its flagged version was read (a --full read asks for live rows only): the
         // values as last seen, the flag not yet; the next changed_after read brings the flagged version
@@ -823,7 +823,7 @@ function compareRows(db: Tables, up: Upstream, options: CompareOptions, pending:
     }
     for (const [id, d] of stored[table]) {
       if (want.has(id) || quarantined.has(id)) continue;
-      if (d.is_stub === true) out.push(...stubDifferences(table, id, d, forms, referred, entitySynced));
+      if (d.is_stub === true) out.push(...stubDifferences(table, id, d, forms, referred));
       else if (!entitySynced)
         out.push(`${table} ${id}: a full row, but the sync never read ${ENTITY_OF[table]}`);
       else if (d.deleted_at === null) {
@@ -904,24 +904,24 @@ function asOfLastChange(table: TableName, stored: Row, expected: Row, up: Upstre
   return { ...expected, raw: { ...(expected.raw as Record<string, unknown>), client: have } };
 }
 
-/** A stub compared with the stub its first referring row makes (`deleted_at` only when `deletable` is false). */
+/** A stub compared with the stub its first referring row makes (live: no refresh deletes a stub). */
 function stubDifferences(
   table: TableName,
   id: number,
   d: Row,
   forms: Map<number, Row[]>,
   referred: Map<TableName, Set<number>>,
-  deletable: boolean,
 ): string[] {
   const candidates = forms.get(id);
-  const skip = deletable ? ['deleted_at'] : [];
   if (!candidates) {
     // made by rows upstream no longer has (stored as last seen): only its presence can be checked
-    return referred.get(table)?.has(id) ? [] : [`${table} ${id}: a stub no stored row refers to`];
+    const named = referred.get(table)?.has(id) ?? false;
+    return [
+      ...(named ? [] : [`${table} ${id}: a stub no stored row refers to`]),
+      ...(d.deleted_at === null ? [] : [`${table} ${id}: deleted_at is "${SET}", upstream says null`]),
+    ];
   }
-  const tries = candidates.map((c) =>
-    columnDifferences(table, String(id), d, { ...c, deleted_at: null }, skip),
-  );
+  const tries = candidates.map((c) => columnDifferences(table, String(id), d, { ...c, deleted_at: null }));
   return tries.find((t) => t.length === 0) ?? tries[0]!;
 }
 
