@@ -274,6 +274,8 @@ describe('indexes on 100,000 clients', () => {
     const byName = await plan(
       `select * from yclients.clients where company_id = ${c} and name ilike '%ent 4242%'`,
     );
-    expect(byName).toMatch(/clients_name_trgm_idx|clients_name_prefix_idx/);
+    // a substring search: only the trigram index can serve it (the test servers have pg_trgm, as
+    // managed.test.ts checks; the btree prefix fallback cannot serve '%…%')
+    expect(byName).toMatch(/clients_name_trgm_idx/);
   }, 120_000);
 });
