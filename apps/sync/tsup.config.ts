@@ -1,5 +1,5 @@
 /**
- * The CLI as prebuilt JavaScript (`dist/bin.js`, `dist/demo.js`), so a start costs Node's start and not
+ * The CLI as prebuilt JavaScript (`dist/bin.js`), so a start costs Node's start and not
  * a TypeScript compile. Workspace packages are bundled; npm packages stay external (installed in
  * node_modules). `import.meta.url` in a bundled file is rewritten to that file's own URL, relative to
  * the bundle, so `sql/src/migrate.ts` still finds `sql/migrations` from `dist/`.
@@ -55,7 +55,7 @@ const sideEffectFreeSources: Plugin = {
 };
 
 export default defineConfig({
-  entry: { bin: 'src/bin.ts', demo: 'src/demo.ts' },
+  entry: { bin: 'src/bin.ts' },
   outDir: 'dist',
   format: ['esm'],
   platform: 'node',

@@ -33,7 +33,6 @@ const INPUTS = [
   'apps/sync/src',
   'sql/src',
   'packages/yclients-sdk/src',
-  'packages/yclients-fake/src',
   'apps/sync/tsup.config.ts',
   'apps/sync/package.json',
 ];
@@ -153,7 +152,7 @@ export function build() {
     fail(`building the CLI failed: ${result.stdout}${result.stderr}`);
   }
   const built = readdirSync(scratch);
-  const entries = new Set(['bin.js', 'demo.js']);
+  const entries = new Set(['bin.js']);
   mkdirSync(DIST, { recursive: true });
   for (const name of [...built.filter((n) => !entries.has(n)), ...built.filter((n) => entries.has(n))]) {
     renameSync(path.join(scratch, name), path.join(DIST, name));

@@ -1,4 +1,4 @@
-/** The sync as a library, for the end-to-end tests, the demo and the benchmarks. */
+/** The sync as a library, for the end-to-end tests; users, the demo and the benchmarks run its bin. */
 
 export { EXIT, exitCodeFor } from './cli/exit-codes';
 export { type CliIo, main } from './cli/main';

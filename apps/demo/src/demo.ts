@@ -1,16 +1,27 @@
 /**
  * `pnpm demo`: the whole product on one machine with nothing but Node. Starts the YClients simulator
- * with a realistic salon (rate limits on, quirks on), the embedded PostgreSQL (always, in a database of
- * its own there, whatever DATABASE_URL says), runs a full sync, changes data upstream, runs an
- * incremental sync, and prints what an analyst sees.
+ * with a realistic salon (rate limits on, quirks on) and the embedded PostgreSQL (always, in a database
+ * of its own there, whatever DATABASE_URL says), runs a full sync, changes data upstream, runs an
+ * incremental sync, and prints what an analyst sees. The sync runs as a user runs it: the
+ * `yclients-sync` bin in a process of its own, configured by its environment; only the demo knows the
+ * simulator.
  */
-import { sql } from '@databases/pg';
-import { connectDatabase, startEmbeddedPostgres, stopEmbeddedServers, withClient } from '@yclients-pg/sql';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedPostgres, stopEmbeddedServers, withClient, withDatabase } from '@yclients-pg/sql';
 import { createYclientsFake } from '@yclients-pg/yclients-fake';
-import { main } from './cli/main';
 
 const COMPANY_ID = 4564;
 const DEMO_DATABASE = 'yclients_demo';
+/** The sync command as this package has it installed (pnpm links the bins of its dependencies here). */
+const YCLIENTS_SYNC = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'node_modules',
+  '.bin',
+  process.platform === 'win32' ? 'yclients-sync.cmd' : 'yclients-sync',
+);
 
 function printTable(title: string, rows: Array<Record<string, unknown>>): void {
   console.log(`\n${title}`);
@@ -46,18 +57,38 @@ async function demoDatabaseUrl(): Promise<{ url: string; stop(): Promise<void> }
     await admin.query(`drop database if exists ${DEMO_DATABASE} with (force)`);
     await admin.query(`create database ${DEMO_DATABASE}`);
   });
-  const url = new URL(embedded.url);
-  url.pathname = `/${DEMO_DATABASE}`;
-  return { url: url.toString(), stop: () => embedded.stop() };
+  return { url: withDatabase(embedded.url, DEMO_DATABASE), stop: () => embedded.stop() };
 }
 
-async function sync(env: NodeJS.ProcessEnv, args: string[]): Promise<number> {
-  return main(args, {
-    env,
-    cwd: process.cwd(),
-    stdout: (t) => console.log(t),
-    stderr: (t) => console.error(t),
-    isTTY: Boolean(process.stderr.isTTY),
+/**
+ * Runs `yclients-sync <args>` with `env` and resolves with its exit code. Its output goes straight to
+ * this terminal (progress bars on a terminal, JSON lines off one); Ctrl-C reaches it too, and it stops
+ * as documented (exit 130) while the demo waits for it and then cleans up.
+ */
+function sync(env: NodeJS.ProcessEnv, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(YCLIENTS_SYNC, args, {
+      env,
+      stdio: 'inherit',
+      shell: process.platform === 'win32',
+    });
+    // Ctrl-C reaches the child from the terminal; a SIGTERM sent to the demo alone is passed on.
+    const onInterrupt = () => {};
+    const onTerminate = () => child.kill('SIGTERM');
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onTerminate);
+    const done = () => {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onTerminate);
+    };
+    child.on('error', (error) => {
+      done();
+      reject(error);
+    });
+    child.on('exit', (code, signal) => {
+      done();
+      resolve(code ?? (signal === 'SIGINT' ? 130 : 143));
+    });
   });
 }
 
@@ -100,43 +131,45 @@ async function run(): Promise<number> {
     const second = await sync(env, []);
     if (second !== 0) return second;
 
-    const db = connectDatabase(database.url, { poolSize: 1 });
-    try {
+    await withClient(database.url, async (db) => {
+      const rows = async (text: string, params: unknown[] = [COMPANY_ID]) =>
+        (await db.query<Record<string, unknown>>(text, params)).rows;
       printTable(
         'analytics.clients_by_category — clients per category',
-        await db.query(sql`select category, count(*)::int as clients from analytics.clients_by_category
-                           where company_id = ${COMPANY_ID} group by category order by clients desc limit 6`),
+        await rows(`select category, count(*)::int as clients from analytics.clients_by_category
+                           where company_id = $1 group by category order by clients desc limit 6`),
       );
       printTable(
         'analytics.clients_by_staff — top clients of the busiest master',
-        await db.query(sql`select staff_name, client_name, visits, last_visit, amount from analytics.clients_by_staff
-                           where company_id = ${COMPANY_ID}
-                             and staff_id = (select staff_id from analytics.clients_by_staff where company_id = ${COMPANY_ID}
+        await rows(`select staff_name, client_name, visits, last_visit, amount from analytics.clients_by_staff
+                           where company_id = $1
+                             and staff_id = (select staff_id from analytics.clients_by_staff where company_id = $1
                                              group by staff_id order by sum(visits) desc limit 1)
                            order by visits desc, amount desc limit 5`),
       );
       printTable(
         'analytics.transactions — money by cash desk, last 90 days',
-        await db.query(sql`select account_title, is_cash, count(*)::int as operations, sum(amount) as total
-                           from analytics.transactions where company_id = ${COMPANY_ID} and date > now() - interval '90 days'
+        await rows(`select account_title, is_cash, count(*)::int as operations, sum(amount) as total
+                           from analytics.transactions where company_id = $1 and date > now() - interval '90 days'
                            group by account_title, is_cash order by total desc`),
       );
       printTable(
         'analytics.sync_health',
-        await db.query(sql`select entity, status, last_run_status, last_success_at, last_error
-                           from analytics.sync_health where company_id = ${COMPANY_ID} order by entity`),
+        await rows(`select entity, status, last_run_status, last_success_at, last_error
+                           from analytics.sync_health where company_id = $1 order by entity`),
       );
       printTable(
         'yclients_sync.sync_runs — run statistics',
-        await db.query(sql`select r.id as run, r.status, round(extract(epoch from r.finished_at - r.started_at)::numeric, 1) as seconds,
+        await rows(
+          `select r.id as run, r.status, round(extract(epoch from r.finished_at - r.started_at)::numeric, 1) as seconds,
                                   sum(e.requests)::int as requests, sum(e.rows_fetched)::int as fetched, sum(e.inserted)::int as inserted,
                                   sum(e.updated)::int as updated, sum(e.unchanged)::int as unchanged, sum(e.deleted)::int as deleted
                            from yclients_sync.sync_runs r join yclients_sync.sync_run_entities e on e.run_id = r.id
-                           group by r.id order by r.id desc limit 2`),
+                           group by r.id order by r.id desc limit 2`,
+          [],
+        ),
       );
-    } finally {
-      await db.dispose();
-    }
+    });
     console.log(
       '\nDone. To sync a real salon: set YCLIENTS_PARTNER_TOKEN, YCLIENTS_USER_TOKEN, YCLIENTS_COMPANY_IDS' +
         ' (and DATABASE_URL, or keep the embedded PostgreSQL), then `pnpm sync`; see README "Configuration".',
