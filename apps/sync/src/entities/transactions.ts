@@ -9,7 +9,7 @@
  * a mass delete waits for `--confirm-deletes` (entities/refresh.ts).
  */
 import { iteratePages, PAGE_SIZES } from '@yclients-pg/sdk';
-import { anonymousRejects, forgetRefresh, seenLost, writeCheckpoint } from '@yclients-pg/sql';
+import { anonymousRejects, forgetRefresh, seenCount, seenLost, writeCheckpoint } from '@yclients-pg/sql';
 import { IncompleteReadError } from '../errors';
 import { addDays, localDate } from '../time';
 import type { EntityContext, EntityPipeline } from './context';
@@ -40,12 +40,13 @@ export const transactions: EntityPipeline = async (ctx) => {
   if (!ctx.full && saved?.page && saved.refreshId && saved.from && saved.to && saved.mode) {
     cursor = saved as TransactionsCursor; // an interrupted read: resume at its next page
     ctx.log.info('transactions: resuming an interrupted read', { page: cursor.page });
-    if (cursor.page > 1 && (await seenLost(ctx.db, refreshOf(ctx, cursor)))) {
+    if (cursor.page > 1 && (await resumedBlind(ctx, cursor))) {
       ctx.log.warn(
         'transactions: the ids seen before the interruption were lost (a database crash or failover?); reading the window again from page 1',
       );
       await forgetRefresh(ctx.db, refreshOf(ctx, cursor));
-      cursor = { ...cursor, page: 1, anonymous: 0 };
+      // a first read again: what an earlier read saw is gone, so a re-read has nothing to add to
+      cursor = { ...cursor, page: 1, anonymous: 0, reread: false };
     }
   } else {
     const history = ctx.full || !saved?.loaded;
@@ -97,12 +98,25 @@ export const transactions: EntityPipeline = async (ctx) => {
         throw new IncompleteReadError('transactions: the ids seen were lost twice; nothing was deleted');
       restarted = true;
       await forgetRefresh(ctx.db, refreshOf(ctx, cursor));
-      cursor = { ...cursor, page: 1, anonymous: 0 };
+      cursor = { ...cursor, page: 1, anonymous: 0, reread: false };
     } else {
       return;
     }
   }
 };
+
+/**
+ * True when a read resumed past its first page cannot vouch for the pages it read before: the seen set is
+ * shorter than counted (a crash of PostgreSQL), or holds nothing although a page landed with rows that all
+ * had ids. The second is a read whose refresh was already ended (finish_refresh forgot its ids) while its
+ * checkpoint stayed open, as a 'pending' verdict once left it (entities/refresh.ts): with no total to check
+ * the resumed pages against, every live row of the window would look unseen.
+ */
+async function resumedBlind(ctx: EntityContext, cursor: TransactionsCursor): Promise<boolean> {
+  const refresh = refreshOf(ctx, cursor);
+  if (await seenLost(ctx.db, refresh)) return true;
+  return (cursor.anonymous ?? 0) === 0 && (await seenCount(ctx.db, refresh)) === 0;
+}
 
 function refreshOf(ctx: EntityContext, cursor: TransactionsCursor) {
   return { entity: 'transactions' as const, companyId: ctx.companyId, refreshId: cursor.refreshId };
