@@ -22,8 +22,10 @@ export function runOutcome(
   const everythingRefused =
     companyIds.length === refusedCompanies.length ||
     (attempted.length > 0 && attempted.every((s) => s.refused));
+  // `failed` holds the skipped and partial entities too: the run failed when every entity it attempted
+  // failed outright (comparing the two counts called a run with one entity synced and one skipped failed)
   const status: SyncSummary['status'] =
-    everythingRefused || (attempted.length > 0 && failed.length === attempted.length)
+    everythingRefused || (attempted.length > 0 && attempted.every((s) => s.status === 'failed'))
       ? 'failed'
       : failed.length > 0 || refusedCompanies.length > 0
         ? 'partial'
