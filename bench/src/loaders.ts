@@ -12,7 +12,7 @@
  *   tables with the same columns, no keys, no indexes, no merge.
  */
 import { Readable } from 'node:stream';
-import { connectDatabase, type Db, mergePage } from '@yclients-pg/sql';
+import { connectDatabase, type Db, mergePage, openRun } from '@yclients-pg/sql';
 import type { CountingClient } from './database';
 import { COMPANY_ID, type Entity, type Json, type Row } from './generate';
 
@@ -311,7 +311,6 @@ export async function resetTables(db: CountingClient, entity: Entity, method: Me
       ? 'truncate yclients.clients, yclients.client_category_links, yclients.client_categories, yclients.records, yclients.record_services, yclients.financial_transactions'
       : 'truncate yclients.records, yclients.record_services, yclients.financial_transactions',
   );
-  await db.query('truncate yclients_sync.sync_state, yclients_staging.seen_ids');
 }
 
 /** What a real sync has loaded before records: positions, staff, services and the clients they point at. */
@@ -348,11 +347,9 @@ export async function seedParents(
   );
 }
 
-export async function newRunId(db: CountingClient): Promise<number> {
-  const { rows } = await db.query<{ id: string }>(
-    `insert into yclients_sync.sync_runs (options) values ('{"bench": true}') returning id`,
-  );
-  return Number(rows[0]?.id);
+/** A run in the sync's run log for the merges to count their pages against, opened as the sync opens one. */
+export async function newRunId(merge: MergeConnection): Promise<number> {
+  return openRun(merge.db, { companyIds: [COMPANY_ID], bench: true });
 }
 
 /** Sends one page with `method`; returns the merge's counts when it is the merge. */

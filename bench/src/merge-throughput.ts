@@ -123,7 +123,7 @@ export async function runThroughput(options: ThroughputOptions): Promise<Measure
   const results: Measurement[] = [];
   try {
     await createFloorTables(direct);
-    const runId = await newRunId(direct);
+    const runId = await newRunId(mergeDirect);
     for (const entity of options.entities) {
       for (const size of options.sizes) {
         if (entity === 'records') await seedParents(direct, clientPoolFor(size), CATALOG);

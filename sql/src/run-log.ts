@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { sql } from '@databases/pg';
 import type { Db } from './db';
+import { withClient } from './server';
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'abandoned';
 
@@ -30,6 +31,22 @@ export async function abandonDeadRuns(db: Db, currentRunId: number, companyIds: 
                    where (e #>> '{}')::bigint = any(${companyIds}::bigint[]))
     returning r.id`);
   return rows.length;
+}
+
+/**
+ * The runs this process has going, marked `abandoned` with `reason` (the signal that is ending it), so
+ * `status` tells the truth at once. A connection of its own with a 1 s lock timeout: the process is
+ * leaving and the sync's pool may be mid-page.
+ */
+export async function abandonOwnRuns(url: string, reason: string): Promise<void> {
+  await withClient(url, async (client) => {
+    await client.query("set lock_timeout = '1s'");
+    await client.query(
+      `update yclients_sync.sync_runs set status = 'abandoned', finished_at = now(), error = $1
+        where status = 'running' and pid = $2 and host = $3`,
+      [reason, process.pid, os.hostname()],
+    );
+  });
 }
 
 export async function closeRun(db: Db, runId: number, status: RunStatus, error?: string): Promise<void> {

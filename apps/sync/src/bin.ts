@@ -8,8 +8,7 @@
  * - Off a terminal, stdout and stderr carry only JSON lines: Node's warnings and an error nothing caught
  *   become log lines too (redacted like every other line).
  */
-import os from 'node:os';
-import { embeddedServerUrl, stopEmbeddedServers, withClient } from '@yclients-pg/sql';
+import { abandonOwnRuns, embeddedServerUrl, stopEmbeddedServers } from '@yclients-pg/sql';
 import { main } from './cli/main';
 import { loadEnv, secretsOf } from './config';
 import { makeRedactor } from './log/redact';
@@ -45,14 +44,7 @@ function line(level: 'warn' | 'error', event: string, fields: Record<string, unk
 async function markInterrupted(signal: string): Promise<void> {
   const url = env.DATABASE_URL?.trim() || embeddedServerUrl();
   if (!url) return;
-  const mark = withClient(url, async (client) => {
-    await client.query("set lock_timeout = '1s'");
-    await client.query(
-      `update yclients_sync.sync_runs set status = 'abandoned', finished_at = now(), error = $1
-        where status = 'running' and pid = $2 and host = $3`,
-      [`interrupted by ${signal}`, process.pid, os.hostname()],
-    );
-  });
+  const mark = abandonOwnRuns(url, `interrupted by ${signal}`);
   await Promise.race([mark.catch(() => {}), new Promise((r) => setTimeout(r, 1500).unref())]);
 }
 
