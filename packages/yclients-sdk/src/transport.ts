@@ -129,7 +129,7 @@ export function createTransport(options: TransportOptions) {
     const signal = AbortSignal.any([callerSignal, timeout.signal]);
     let status = 0;
     try {
-      // Redirects are not followed: a token is not sent wherever an answer points (design §9 security).
+      // Redirects are not followed: a token is not sent wherever an answer points (README, Security).
       const response = await options.fetch(request, { signal, redirect: 'manual' });
       status = response.status;
       const text = await readLimited(response, options.maxResponseBytes, signal);

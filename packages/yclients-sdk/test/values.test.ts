@@ -1,3 +1,7 @@
+/**
+ * The wire quirks of docs/yclients-api.md §11 (the `§` numbers below are its items) and the phone rule of
+ * docs/design.md §9.
+ */
 import { describe, expect, it } from 'vitest';
 import { strictId } from '../src/normalise/row';
 import {

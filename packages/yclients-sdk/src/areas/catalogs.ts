@@ -56,7 +56,7 @@ export function catalogs({ api }: AreaContext): CatalogMethods {
       return listOf(listAnswer(data).rows, normaliseService);
     },
     async clientLabels(companyId) {
-      // Entity 1 = clients (yclients-open-questions Q9); the answer may be a bare array (DOC-2026).
+      // Entity 1 = clients (yclients-open-questions Q9); the answer may be a bare array (DOC-2026; yclients-api.md §1).
       const { data } = await api.GET('/labels/{company_id}/{entity}', {
         params: { path: { company_id: companyId, entity: 1 } },
       });

@@ -2,7 +2,7 @@ import type { Account } from '../types';
 import { asRow, requireId } from './row';
 import { toBool, toInt, toText } from './values';
 
-/** A cash desk or account; `type` 0 is cash, 1 non-cash (§9.5), which gives `is_cash` when absent. */
+/** A cash desk or account; `type` 0 is cash, 1 non-cash (yclients-api.md §9.5), which gives `is_cash` when absent. */
 export function normaliseAccount(value: unknown): Account {
   const raw = asRow(value, 'account');
   const type = toInt(raw.type);

@@ -6,7 +6,7 @@ import { toNumber, toText } from './values';
 export const FALLBACK_TIME_ZONE = 'Europe/Moscow';
 
 /**
- * `timezone_name` (DOC-2026) or `timezone` (DOC-APIB). The old `timezone` may be a bare hour offset
+ * `timezone_name` (DOC-2026) or `timezone` (DOC-APIB; sources: docs/yclients-api.md §0, §1). The old `timezone` may be a bare hour offset
  * (`3`); that becomes the fixed zone `Etc/GMT-3` (POSIX sign: east of Greenwich is negative).
  */
 export function normaliseCompany(value: unknown): Company {

@@ -4,7 +4,7 @@ import { objectOrNull, toBool, toDate, toId, toInt, toText } from './values';
 
 /**
  * Staff from `/company/{id}/staff` (numbers) or the deprecated list (strings, `position: []`).
- * `deleted` prefers `is_deleted`, else `status` (1 = deleted, DOC-2026); `fired` prefers `is_fired`.
+ * `deleted` prefers `is_deleted`, else `status` (1 = deleted, DOC-2026: docs/yclients-api.md §5.1); `fired` prefers `is_fired`.
  */
 export function normaliseStaff(value: unknown): Staff {
   const raw = asRow(value, 'staff');

@@ -78,7 +78,7 @@ export function arrayOf(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** `#RRGGBB`; YClients sends label colours with and without `#` (§11.12). */
+/** `#RRGGBB`; YClients sends label colours with and without `#` (yclients-api.md §11.12). */
 export function toColor(value: unknown): string | null {
   const s = codeOf(value);
   if (s === null) return null;
