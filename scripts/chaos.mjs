@@ -56,9 +56,9 @@ const minutes = ((Date.now() - started) / 60_000).toFixed(1);
 const lines = [
   `Run: ${new Date().toISOString()}, \`pnpm chaos --seeds ${data.seeds.length}${values.seed ? ` --seed ${values.seed}` : ` --first ${values.first}`}\`, ${minutes} min on ${os.cpus().length} cores (Node ${process.version}).`,
   '',
-  '| seeds | failed | runs | rows compared at the end | rows quarantined |',
-  '|--:|--:|--:|--:|--:|',
-  `| ${data.outcomes.length} | ${failed.length} | ${sum((o) => o.runs)} | ${sum((o) => o.rowsCompared).toLocaleString('en')} | ${sum((o) => o.quarantined)} |`,
+  '| seeds | failed | runs | rows compared at the end | rows quarantined | old transactions only --full brought (seeds) |',
+  '|--:|--:|--:|--:|--:|--:|',
+  `| ${data.outcomes.length} | ${failed.length} | ${sum((o) => o.runs)} | ${sum((o) => o.rowsCompared).toLocaleString('en')} | ${sum((o) => o.quarantined)} | ${sum((o) => o.filledByFull ?? 0)} (${data.outcomes.filter((o) => o.filledByFull > 0).length}) |`,
   '',
   '| faults fired, by kind | count |',
   '|---|--:|',

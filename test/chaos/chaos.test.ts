@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { type ChaosOutcome, runChaos } from './run';
 import { drawSchedule } from './schedule';
 
-// Seeds 11 and 14 fail today: see test/chaos/RESULTS.md and the README (replay with pnpm chaos --seed N).
-const FIXED = [3, 5, 42];
+// 14: a first load cut short by a bad answer, filled by the final --full (run.ts); seed 11's finding has
+// its own test (test/e2e/data-safety.test.ts, "a delete left pending for a later run")
+const FIXED = [3, 5, 14, 42];
 const first = Number(process.env.CHAOS_FIRST_SEED ?? 1);
 const many = Number(process.env.CHAOS_SEEDS ?? 0);
 const one = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : undefined;

@@ -40,6 +40,12 @@ export interface SyncConfig {
   statementTimeoutMs: number;
   /** `lock_timeout`: how long a statement waits for a row or table another session holds, ms. @default 30000 */
   lockTimeoutMs: number;
+  /**
+   * A test clock (`YCLIENTS_TEST_CLOCK_SPEED`, the chaos runs: README "Chaos runs"): the waits inside a
+   * run (retry back-off, the back-off after a throttled answer, a `Retry-After`) pass this many times
+   * faster. Never the request budget, which protects upstream. @default 1
+   */
+  clockSpeed: number;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.yclients.com/api/v1';
@@ -196,6 +202,7 @@ export function readConfig(env: NodeJS.ProcessEnv): SyncConfig {
     maxResponseMb: positiveInt(env, 'YCLIENTS_MAX_RESPONSE_MB', 16, problems, { max: 1024 }),
     statementTimeoutMs: positiveInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 300_000, problems, { min: 100 }),
     lockTimeoutMs: positiveInt(env, 'DATABASE_LOCK_TIMEOUT_MS', 30_000, problems, { min: 100 }),
+    clockSpeed: positiveInt(env, 'YCLIENTS_TEST_CLOCK_SPEED', 1, problems, { max: 10_000 }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

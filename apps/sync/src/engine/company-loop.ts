@@ -53,6 +53,7 @@ export async function syncCompanies(
     rpm: config.rpm,
     timeoutMs: config.httpTimeoutMs,
     maxResponseBytes: config.maxResponseMb * 1024 * 1024,
+    ...retryWaits(config.clockSpeed),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     hooks: {
       onResponse: (info) => {
@@ -151,4 +152,14 @@ export async function syncCompanies(
   });
   throwUnlessSucceeded(summary, { everythingRefused, failed });
   return summary;
+}
+
+/**
+ * The SDK's retry waits (its defaults in packages/yclients-sdk/src/client.ts: 500 ms doubling up to
+ * 30 s, a `Retry-After` honoured up to 60 s), shortened by the test clock's speed; the SDK's default at
+ * speed 1. A throttled answer's back-off floor is at most the longest wait, so it shrinks with them.
+ */
+function retryWaits(speed: number): { retryBaseMs?: number; retryMaxMs?: number; retryAfterMaxMs?: number } {
+  if (speed === 1) return {};
+  return { retryBaseMs: 500 / speed, retryMaxMs: 30_000 / speed, retryAfterMaxMs: 60_000 / speed };
 }
