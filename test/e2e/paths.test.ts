@@ -74,6 +74,7 @@ describe('a read killed with SIGKILL resumes where it stopped', () => {
     const resumed = await runSync(harness.env, ['--only', 'transactions']);
     expect(resumed.code, resumed.stderr).toBe(0);
     const pages = harness.fake.requests.filter((r) => r.template === '/transactions/{company_id}');
+    expect(pages.length).toBeGreaterThan(0);
     expect(pages.every((r) => r.query.start_date === '2000-01-01')).toBe(true); // still the history
     expect(pages.length).toBeLessThanOrEqual(Math.ceil((4000 - landed) / 200) + 1 + 1);
     expect(
