@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql } from '@databases/pg';
+import { type Connection, sql } from '@databases/pg';
 import type { ConnectionPool as MigrationsPool } from '@databases/pg-migrations';
 import { connectDatabase } from './connect';
 
@@ -48,57 +48,85 @@ export interface MigrateResult {
   missing: Array<{ feature: 'pg_trgm' | 'analyst_role'; command: string }>;
 }
 
-/** Brings the database at `connectionString` up to date. */
+/** Where migrate() runs: a pool, or one connection (the sync's session, which it never leaves). */
+export interface MigrationTarget {
+  task<T>(fn: (connection: Connection) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Brings the database up to date, on the caller's connection or pool (the sync migrates on the session
+ * it already holds: one connection for the whole command), or at a URL, for which a one-connection pool
+ * is opened and closed (scripts and tests).
+ */
 export async function migrate(
-  connectionString: string,
+  database: string | MigrationTarget,
   options: MigrateOptions = {},
 ): Promise<MigrateResult> {
-  const log = options.log ?? (() => {});
-  const migrationsDirectory = options.migrationsDirectory ?? MIGRATIONS_DIRECTORY;
-  const db = connectDatabase(connectionString, { poolSize: 1, applicationName: 'yclients-pg migrate' });
-  const applied: string[] = [];
+  const owned =
+    typeof database === 'string'
+      ? connectDatabase(database, { poolSize: 1, applicationName: 'yclients-pg migrate' })
+      : null;
+  const db: MigrationTarget = owned ?? (database as MigrationTarget);
   try {
     return await db.task(async (connection) => {
-      await connection.query(sql`select pg_advisory_lock(${MIGRATION_LOCK[0]}, ${MIGRATION_LOCK[1]})`);
+      // A caller's connection may bound its statements and lock waits (the sync's
+      // DATABASE_STATEMENT_TIMEOUT_MS and DATABASE_LOCK_TIMEOUT_MS): a migration, and a wait for another
+      // process's migration, are not bounded by them. RESET gives the connection its own values back.
+      await connection.query(sql`set statement_timeout = 0`);
+      await connection.query(sql`set lock_timeout = 0`);
       try {
-        // A Connection offers what pg-migrations uses (query, tx, sql) and keeps every statement on the
-        // session that holds the lock.
-        await prepareMigrationsSchema(connection);
-        // Most starts have nothing to do: pg-migrations (slow to load) runs only when a file is new.
-        if (await migrationsPending(connection, migrationsDirectory)) {
-          const { applyMigrations } = await import('@databases/pg-migrations');
-          await applyMigrations({
-            connection: connection as unknown as MigrationsPool,
-            migrationsDirectory,
-            versionTableName: `${MIGRATIONS_SCHEMA}.${VERSION_TABLE}`,
-            appliedMigrationsTableName: `${MIGRATIONS_SCHEMA}.${APPLIED_TABLE}`,
-            beforeOperation: async (operation) => {
-              if (operation.kind === 'apply') {
-                applied.push(operation.value.name);
-                log(`migrate: applying ${operation.value.name}`);
-              }
-            },
-          });
-        }
-        const functions = options.functionsDirectory ?? FUNCTIONS_DIRECTORY;
-        const views = options.viewsDirectory ?? VIEWS_DIRECTORY;
-        const sources = sourcesHash([functions, views]);
-        if (applied.length > 0 || (await appliedSourcesHash(connection)) !== sources) {
-          await applySources(connection, functions, views);
-          await connection.query(sql`
-            insert into ${sql.ident(MIGRATIONS_SCHEMA, SOURCES_TABLE)} (id, hash, applied_at) values (0, ${sources}, now())
-            on conflict (id) do update set hash = excluded.hash, applied_at = excluded.applied_at`);
-        }
-        const missing = await missingFeatures(connection);
-        for (const m of missing)
-          log(`migrate: ${m.feature} is not available; an administrator can run: ${m.command}`);
-        return { applied, missing };
+        return await migrateLocked(connection, options);
       } finally {
-        await connection.query(sql`select pg_advisory_unlock(${MIGRATION_LOCK[0]}, ${MIGRATION_LOCK[1]})`);
+        await connection.query(sql`reset statement_timeout`);
+        await connection.query(sql`reset lock_timeout`);
       }
     });
   } finally {
-    await db.dispose();
+    await owned?.dispose();
+  }
+}
+
+/** The migration proper, on one connection, under the migration lock. */
+async function migrateLocked(connection: Connection, options: MigrateOptions): Promise<MigrateResult> {
+  const log = options.log ?? (() => {});
+  const migrationsDirectory = options.migrationsDirectory ?? MIGRATIONS_DIRECTORY;
+  const applied: string[] = [];
+  await connection.query(sql`select pg_advisory_lock(${MIGRATION_LOCK[0]}, ${MIGRATION_LOCK[1]})`);
+  try {
+    // A Connection offers what pg-migrations uses (query, tx, sql) and keeps every statement on the
+    // session that holds the lock.
+    await prepareMigrationsSchema(connection);
+    // Most starts have nothing to do: pg-migrations (slow to load) runs only when a file is new.
+    if (await migrationsPending(connection, migrationsDirectory)) {
+      const { applyMigrations } = await import('@databases/pg-migrations');
+      await applyMigrations({
+        connection: connection as unknown as MigrationsPool,
+        migrationsDirectory,
+        versionTableName: `${MIGRATIONS_SCHEMA}.${VERSION_TABLE}`,
+        appliedMigrationsTableName: `${MIGRATIONS_SCHEMA}.${APPLIED_TABLE}`,
+        beforeOperation: async (operation) => {
+          if (operation.kind === 'apply') {
+            applied.push(operation.value.name);
+            log(`migrate: applying ${operation.value.name}`);
+          }
+        },
+      });
+    }
+    const functions = options.functionsDirectory ?? FUNCTIONS_DIRECTORY;
+    const views = options.viewsDirectory ?? VIEWS_DIRECTORY;
+    const sources = sourcesHash([functions, views]);
+    if (applied.length > 0 || (await appliedSourcesHash(connection)) !== sources) {
+      await applySources(connection, functions, views);
+      await connection.query(sql`
+        insert into ${sql.ident(MIGRATIONS_SCHEMA, SOURCES_TABLE)} (id, hash, applied_at) values (0, ${sources}, now())
+        on conflict (id) do update set hash = excluded.hash, applied_at = excluded.applied_at`);
+    }
+    const missing = await missingFeatures(connection);
+    for (const m of missing)
+      log(`migrate: ${m.feature} is not available; an administrator can run: ${m.command}`);
+    return { applied, missing };
+  } finally {
+    await connection.query(sql`select pg_advisory_unlock(${MIGRATION_LOCK[0]}, ${MIGRATION_LOCK[1]})`);
   }
 }
 

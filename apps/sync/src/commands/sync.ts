@@ -65,7 +65,7 @@ export async function runSync(
         session.query(session.sql`select 1`).catch(() => {}); // a lost session fails the next write
       }, SESSION_HEARTBEAT_MS);
       try {
-        await migrate(url, { log: (m: string) => deps.log.info(m) }).catch((error) => {
+        await migrate(session, { log: (m: string) => deps.log.info(m) }).catch((error) => {
           throw migrationRefused(error, url) ?? error;
         });
         // Error texts are stored (sync_state, the run log) and shown by `status`: no secret in them.
