@@ -6,7 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useOwnServer } from '../helpers/database';
+import { type PrivatePostgres, startPrivatePostgres } from './postgres';
 import { type ChaosOutcome, runChaos } from './run';
 import { drawSchedule } from './schedule';
 
@@ -23,9 +25,18 @@ const report = process.env.CHAOS_REPORT;
 describe('chaos: seeded faults against the simulator, compared with its truth', () => {
   const outcomes: ChaosOutcome[] = [];
   const started = Date.now();
+  // a server of the chaos runs' own: the fault plan restarts it (never the shared test server)
+  let server: PrivatePostgres | undefined;
+  beforeAll(async () => {
+    server = await startPrivatePostgres();
+    useOwnServer(server.url);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
   for (const seed of seeds) {
     it(`seed ${seed}`, { timeout: 300_000 }, async () => {
-      const outcome = await runChaos(drawSchedule(seed));
+      const outcome = await runChaos(drawSchedule(seed), server!);
       outcomes.push(outcome);
       expect(outcome.failures, `replay: pnpm chaos --seed ${seed}`).toEqual([]);
     });

@@ -44,7 +44,12 @@ const SOFT_DELETABLE = {
   services: 'services',
 } as const;
 
-export async function runChaos(schedule: Schedule): Promise<ChaosOutcome> {
+export interface ChaosServer {
+  /** Crashes the chaos runs' own PostgreSQL (immediate mode) and starts it again (postgres.ts). */
+  restart(): Promise<void>;
+}
+
+export async function runChaos(schedule: Schedule, server: ChaosServer): Promise<ChaosOutcome> {
   const outcome: ChaosOutcome = {
     seed: schedule.seed,
     runs: 0,
@@ -67,7 +72,7 @@ export async function runChaos(schedule: Schedule): Promise<ChaosOutcome> {
     for (const [i, plan] of schedule.runs.entries()) {
       applyChanges(harness.fake, plan.changes);
       const armed = plan.faults.map((f) => arm(harness.fake, f));
-      const result = await runPlanned(harness, plan);
+      const result = await runPlanned(harness, plan, server);
       keepLogs(schedule.seed, i, result);
       outcome.runs += 1;
       outcome.exits.push(result.code);
@@ -79,7 +84,9 @@ export async function runChaos(schedule: Schedule): Promise<ChaosOutcome> {
       harness.fake.faults.clear();
       const kind = plan.disruption.kind;
       outcome.disruptions[kind] = (outcome.disruptions[kind] ?? 0) + 1;
-      const allowed = kind === 'kill' ? [0, 5, 137, 128] : kind === 'lockLoss' ? [0, 5, 6] : [0, 5];
+      // a run that loses its database (its lock session, or the server restarting) ends with 6 when it
+      // cannot reach it again, 5 when an entity failed on it and the run could still record that
+      const allowed = kind === 'kill' ? [0, 5, 137, 128] : kind === 'none' ? [0, 5] : [0, 5, 6];
       if (!allowed.includes(result.code)) {
         fail(i, `exit ${result.code} (${kind}): ${lastError(result)}`);
       }
@@ -149,8 +156,11 @@ export async function runChaos(schedule: Schedule): Promise<ChaosOutcome> {
   return outcome;
 }
 
-/** A run as planned: in-process, or as a child process that is killed or loses its session mid-run. */
-async function runPlanned(harness: Harness, plan: RunPlan): Promise<SyncResult> {
+/**
+ * A run as planned: in-process, or as a child process that is killed, loses its session or sees
+ * PostgreSQL restart mid-run.
+ */
+async function runPlanned(harness: Harness, plan: RunPlan, server: ChaosServer): Promise<SyncResult> {
   const args = plan.full ? ['--full'] : [];
   const { disruption } = plan;
   if (disruption.kind === 'none') return runSync(harness.env, args);
@@ -169,6 +179,7 @@ async function runPlanned(harness: Harness, plan: RunPlan): Promise<SyncResult> 
   }
   if (!ended) {
     if (disruption.kind === 'kill') run.child.kill('SIGKILL');
+    else if (disruption.kind === 'restart') await server.restart();
     else {
       await withClient(harness.db.url, (c) =>
         c.query(

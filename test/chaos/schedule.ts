@@ -1,7 +1,8 @@
 /**
  * A chaos schedule, drawn from a seed (issue 18): a salon, the upstream changes made before each run,
  * and the faults of each run — bad answers, poison rows, and at most one disruption (a SIGKILL of the
- * sync, the loss of its locked session, a crash of PostgreSQL). Same seed, same schedule.
+ * sync, the loss of its locked session, a restart of PostgreSQL in immediate mode). Same seed, same
+ * schedule.
  */
 import { type PoisonKind, seededRandom } from '@yclients-pg/yclients-fake';
 
@@ -43,7 +44,9 @@ export type Change =
 export type Disruption =
   | { kind: 'none' }
   | { kind: 'kill'; afterRows: number }
-  | { kind: 'lockLoss'; afterRows: number };
+  | { kind: 'lockLoss'; afterRows: number }
+  /** PostgreSQL crashed (immediate mode) and started again; at 0 rows, while the run starts */
+  | { kind: 'restart'; afterRows: number };
 
 export interface RunPlan {
   changes: Change[];
@@ -130,9 +133,11 @@ export function drawSchedule(seed: number, runs = 5): Schedule {
     const disruption: Disruption =
       r === 0 || roll < 0.7
         ? { kind: 'none' }
-        : roll < 0.88
+        : roll < 0.83
           ? { kind: 'kill', afterRows: int(10, 400) }
-          : { kind: 'lockLoss', afterRows: int(10, 400) };
+          : roll < 0.92
+            ? { kind: 'lockLoss', afterRows: int(10, 400) }
+            : { kind: 'restart', afterRows: int(0, 400) };
     plans.push({ changes, faults, disruption, full: r > 0 && chance(0.15) });
   }
   return { seed, salon, runs: plans };

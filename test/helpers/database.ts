@@ -24,9 +24,21 @@ declare module 'vitest' {
   }
 }
 
-/** The admin connection string chosen by the global setup. */
+let ownServer: string | undefined;
+
+/**
+ * Makes this test file's databases (and their migrated template) on another server: the chaos runs use
+ * one of their own, which they restart (test/chaos/postgres.ts). Every test file has its own module
+ * state, so the other files keep the global setup's server.
+ */
+export function useOwnServer(adminUrl: string): void {
+  ownServer = adminUrl;
+  templateName = undefined;
+}
+
+/** The admin connection string chosen by the global setup (or by {@link useOwnServer}). */
 export function adminDatabaseUrl(): string {
-  return inject('adminDatabaseUrl');
+  return ownServer ?? inject('adminDatabaseUrl');
 }
 
 export { withDatabase };
