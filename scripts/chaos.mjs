@@ -1,8 +1,9 @@
-// `pnpm chaos [--seeds N] [--first S] [--seed S] [--no-write]`: seeded chaos runs (test/chaos) through
-// vitest, then a report: seeds run, faults fired by kind, runs, disruptions, rows compared, failures with
-// the command that replays each. Many seeds write test/chaos/RESULTS.md and results.json (committed, like
-// the bench's); one seed (a replay) only prints.
-import { spawnSync } from 'node:child_process';
+// `pnpm chaos [--seeds N] [--first S] [--seed S] [--jobs J] [--no-write]`: seeded chaos runs (test/chaos)
+// through vitest, then a report: seeds run, faults fired by kind, runs, disruptions, rows compared,
+// failures with the command that replays each. Many seeds write test/chaos/RESULTS.md and results.json
+// (committed, like the bench's); one seed (a replay) only prints. `--jobs` runs that many vitest processes,
+// each on every J-th seed with a PostgreSQL of its own (a seed's schedule does not depend on the job).
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,28 +15,39 @@ const { values } = parseArgs({
     first: { type: 'string', default: '1' },
     seed: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
+    jobs: { type: 'string', default: '1' },
   },
 });
+const jobs = values.seed ? 1 : Math.max(1, Number(values.jobs) || 1);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'yclients-chaos-'));
-const report = path.join(dir, 'report.json');
-const env = {
-  ...process.env,
-  CHAOS_REPORT: report,
-  ...(values.seed
-    ? { CHAOS_SEED: values.seed }
-    : { CHAOS_SEEDS: values.seeds, CHAOS_FIRST_SEED: values.first }),
-};
 const started = Date.now();
-const run = spawnSync('pnpm', ['exec', 'vitest', 'run', '--project', 'e2e', 'test/chaos/chaos.test.ts'], {
-  env,
-  stdio: 'inherit',
-});
+const statuses = await Promise.all(
+  Array.from({ length: jobs }, (_, job) => {
+    const env = {
+      ...process.env,
+      CHAOS_REPORT: path.join(dir, `report-${job}.json`),
+      ...(values.seed
+        ? { CHAOS_SEED: values.seed }
+        : { CHAOS_SEEDS: values.seeds, CHAOS_FIRST_SEED: values.first, CHAOS_SHARD: `${job + 1}/${jobs}` }),
+    };
+    const child = spawn('pnpm', ['exec', 'vitest', 'run', '--project', 'e2e', 'test/chaos/chaos.test.ts'], {
+      env,
+      stdio: 'inherit',
+    });
+    return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  }),
+);
+const status = statuses.find((s) => s !== 0) ?? 0;
 let data;
 try {
-  data = JSON.parse(readFileSync(report, 'utf8'));
+  const parts = statuses.map((_, job) =>
+    JSON.parse(readFileSync(path.join(dir, `report-${job}.json`), 'utf8')),
+  );
+  const outcomes = parts.flatMap((p) => p.outcomes).sort((a, b) => a.seed - b.seed);
+  data = { seeds: outcomes.map((o) => o.seed), wallSeconds: (Date.now() - started) / 1000, jobs, outcomes };
 } catch {
-  console.error('chaos: no report was written (see the vitest output above)');
-  process.exit(run.status || 1);
+  console.error('chaos: a report was not written (see the vitest output above)');
+  process.exit(status || 1);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -54,11 +66,15 @@ const exits = byKey((o) =>
 );
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
 const lines = [
-  `Run: ${new Date().toISOString()}, \`pnpm chaos --seeds ${data.seeds.length}${values.seed ? ` --seed ${values.seed}` : ` --first ${values.first}`}\`, ${minutes} min on ${os.cpus().length} cores (Node ${process.version}).`,
+  `Run: ${new Date().toISOString()}, \`pnpm chaos ${values.seed ? `--seed ${values.seed}` : `--seeds ${data.seeds.length} --first ${values.first} --jobs ${jobs}`}\`, ${minutes} min on ${os.cpus().length} cores (Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at the end).`,
   '',
   '| seeds | failed | runs | rows compared at the end | rows quarantined | old transactions only --full brought (seeds) |',
   '|--:|--:|--:|--:|--:|--:|',
   `| ${data.outcomes.length} | ${failed.length} | ${sum((o) => o.runs)} | ${sum((o) => o.rowsCompared).toLocaleString('en')} | ${sum((o) => o.quarantined)} | ${sum((o) => o.filledByFull ?? 0)} (${data.outcomes.filter((o) => o.filledByFull > 0).length}) |`,
+  '',
+  `Where the time went (summed over seeds, minutes): ${['setup', 'runs', 'checks', 'compare']
+    .map((k) => `${k} ${(sum((o) => o.ms?.[k] ?? 0) / 60_000).toFixed(1)}`)
+    .join(', ')}.`,
   '',
   '| faults fired, by kind | count |',
   '|---|--:|',
@@ -95,4 +111,4 @@ if (!values.seed && !values['no-write']) {
   );
   writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(data, null, 2)}\n`);
 }
-process.exit(failed.length > 0 ? 1 : (run.status ?? 1));
+process.exit(failed.length > 0 ? 1 : status);

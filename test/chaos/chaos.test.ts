@@ -18,8 +18,11 @@ const FIXED = [3, 5, 14, 42];
 const first = Number(process.env.CHAOS_FIRST_SEED ?? 1);
 const many = Number(process.env.CHAOS_SEEDS ?? 0);
 const one = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : undefined;
-const seeds =
-  one !== undefined ? [one] : many > 0 ? Array.from({ length: many }, (_, i) => first + i) : FIXED;
+// CHAOS_SHARD=k/n (pnpm chaos --jobs n): every n-th seed, from the k-th
+const [shard, shards] = (process.env.CHAOS_SHARD ?? '1/1').split('/').map(Number) as [number, number];
+const seeds = (
+  one !== undefined ? [one] : many > 0 ? Array.from({ length: many }, (_, i) => first + i) : FIXED
+).filter((_, i) => i % shards === shard - 1);
 const report = process.env.CHAOS_REPORT;
 
 describe('chaos: seeded faults against the simulator, compared with its truth', () => {
