@@ -10,13 +10,23 @@
  *   parameter, one round trip, one transaction, on the package's own @databases/pg connection.
  * - `copy`: the floor — `COPY FROM STDIN` (pg-copy-streams) of the same rows and children into empty unlogged
  *   tables with the same columns, no keys, no indexes, no merge.
+ * - `copyKeyed`: the same COPY into empty tables like the sync's own (logged, with their primary keys,
+ *   indexes and checks; no foreign keys): what storing the rows durably costs before any merge logic, so
+ *   the gap to `copy` shows how much of the merge's cost is the table rather than the merge.
  */
 import { Readable } from 'node:stream';
 import { connectDatabase, type Db, mergePage, openRun } from '@yclients-pg/sql';
 import type { CountingClient } from './database';
 import { COMPANY_ID, type Entity, type Json, type Row } from './generate';
 
-export type Method = 'rowByRow' | 'merge' | 'copy';
+export type Method = 'rowByRow' | 'merge' | 'copy' | 'copyKeyed';
+
+/** The schema each COPY floor writes into (createFloorTables). */
+const FLOOR_SCHEMA = { copy: 'bench_floor', copyKeyed: 'bench_floor_keyed' } as const;
+
+export function isCopy(method: Method): method is keyof typeof FLOOR_SCHEMA {
+  return method in FLOOR_SCHEMA;
+}
 
 type Column = readonly [name: string, type: string];
 
@@ -250,10 +260,10 @@ function copyBody(lines: Json[][]): Readable {
   return Readable.from([lines.map((l) => `${l.map(copyText).join('\t')}\n`).join('')]);
 }
 
-async function copy(db: CountingClient, entity: Entity, rows: Row[]): Promise<void> {
+async function copy(db: CountingClient, schema: string, entity: Entity, rows: Row[]): Promise<void> {
   if (entity === 'clients') {
     await db.copy(
-      `copy bench_floor.clients (${CLIENT_COLUMNS.map(([n]) => n).join(', ')}) from stdin`,
+      `copy ${schema}.clients (${CLIENT_COLUMNS.map(([n]) => n).join(', ')}) from stdin`,
       copyBody(rows.map((r) => values(r, CLIENT_COLUMNS))),
     );
     const links = rows.flatMap((r) =>
@@ -261,13 +271,13 @@ async function copy(db: CountingClient, entity: Entity, rows: Row[]): Promise<vo
     );
     if (links.length)
       await db.copy(
-        `copy bench_floor.client_category_links (${LINK_COLUMNS.join(', ')}) from stdin`,
+        `copy ${schema}.client_category_links (${LINK_COLUMNS.join(', ')}) from stdin`,
         copyBody(links),
       );
     return;
   }
   await db.copy(
-    `copy bench_floor.records (${RECORD_COLUMNS.map(([n]) => n).join(', ')}) from stdin`,
+    `copy ${schema}.records (${RECORD_COLUMNS.map(([n]) => n).join(', ')}) from stdin`,
     copyBody(rows.map((r) => values(r, RECORD_COLUMNS))),
   );
   const lines = rows.flatMap((r) =>
@@ -279,30 +289,36 @@ async function copy(db: CountingClient, entity: Entity, rows: Row[]): Promise<vo
     ]),
   );
   if (lines.length)
-    await db.copy(
-      `copy bench_floor.record_services (${LINE_COLUMNS.join(', ')}) from stdin`,
-      copyBody(lines),
-    );
+    await db.copy(`copy ${schema}.record_services (${LINE_COLUMNS.join(', ')}) from stdin`, copyBody(lines));
 }
 
 // --- setup -----------------------------------------------------------------------------------------
 
-/** Empty unlogged copies (same columns, no keys or indexes) of the tables the COPY floor writes. */
+/**
+ * The tables the COPY floors write: unlogged copies with the same columns and no keys or indexes
+ * (`copy`), and logged copies with the same keys, indexes and checks (`copyKeyed`).
+ */
 export async function createFloorTables(db: CountingClient): Promise<void> {
   await db.query(`create schema if not exists bench_floor;
     create unlogged table if not exists bench_floor.clients (like yclients.clients including defaults);
     create unlogged table if not exists bench_floor.client_category_links (like yclients.client_category_links);
     create unlogged table if not exists bench_floor.records (like yclients.records including defaults);
-    create unlogged table if not exists bench_floor.record_services (like yclients.record_services);`);
+    create unlogged table if not exists bench_floor.record_services (like yclients.record_services);
+    create schema if not exists bench_floor_keyed;
+    create table if not exists bench_floor_keyed.clients (like yclients.clients including all);
+    create table if not exists bench_floor_keyed.client_category_links (like yclients.client_category_links including all);
+    create table if not exists bench_floor_keyed.records (like yclients.records including all);
+    create table if not exists bench_floor_keyed.record_services (like yclients.record_services including all);`);
 }
 
 /** Empty the tables `method` writes for `entity`, so every method starts from the same state. */
 export async function resetTables(db: CountingClient, entity: Entity, method: Method): Promise<void> {
-  if (method === 'copy') {
+  if (isCopy(method)) {
+    const schema = FLOOR_SCHEMA[method];
     await db.query(
       entity === 'clients'
-        ? 'truncate bench_floor.clients, bench_floor.client_category_links'
-        : 'truncate bench_floor.records, bench_floor.record_services',
+        ? `truncate ${schema}.clients, ${schema}.client_category_links`
+        : `truncate ${schema}.records, ${schema}.record_services`,
     );
     return;
   }
@@ -361,7 +377,7 @@ export async function loadPage(
   context: { runId: number; ordinal: number; merge: Db },
 ): Promise<MergeCounts | undefined> {
   if (method === 'rowByRow') await rowByRow(db, entity, rows);
-  else if (method === 'copy') await copy(db, entity, rows);
+  else if (isCopy(method)) await copy(db, FLOOR_SCHEMA[method], entity, rows);
   else return merge(context.merge, entity, rows, context.runId, context.ordinal);
   return undefined;
 }
@@ -372,7 +388,7 @@ export async function landedCounts(
   entity: Entity,
   method: Method,
 ): Promise<{ rows: number; children: number }> {
-  const schema = method === 'copy' ? 'bench_floor' : 'yclients';
+  const schema = isCopy(method) ? FLOOR_SCHEMA[method] : 'yclients';
   const [main, child] =
     entity === 'clients' ? ['clients', 'client_category_links'] : ['records', 'record_services'];
   const { rows } = await db.query<{ rows: string; children: string }>(

@@ -10,6 +10,7 @@ import { CATALOG, clientPoolFor, type Entity, page, pageCount } from './generate
 import { startLatencyProxy } from './latency-proxy';
 import {
   createFloorTables,
+  isCopy,
   landedCounts,
   loadPage,
   type MergeCounts,
@@ -21,7 +22,7 @@ import {
 } from './loaders';
 
 export const PAGE_SIZE = 200;
-export const METHODS: readonly Method[] = ['rowByRow', 'merge', 'copy'];
+export const METHODS: readonly Method[] = ['rowByRow', 'merge', 'copy', 'copyKeyed'];
 export type Scenario = 'fresh' | 'unchanged90';
 
 export interface Measurement {
@@ -139,8 +140,8 @@ export async function runThroughput(options: ThroughputOptions): Promise<Measure
           for (const scenario of options.scenarios) {
             // The 90%-unchanged pass re-sends the same pages with 10% of rows changed onto the loaded table;
             // COPY has no table to compare with, so its floor is always a load into an empty table.
-            if (scenario === 'fresh' || method === 'copy') await resetTables(direct, entity, method);
-            if (scenario === 'unchanged90' && !options.scenarios.includes('fresh') && method !== 'copy') {
+            if (scenario === 'fresh' || isCopy(method)) await resetTables(direct, entity, method);
+            if (scenario === 'unchanged90' && !options.scenarios.includes('fresh') && !isCopy(method)) {
               await pass(
                 direct,
                 mergeDirect.db,
@@ -203,6 +204,9 @@ export interface Ratio {
   mergeVsRowByRow?: number;
   /** merge ÷ COPY (goal ≥ 0.5). */
   mergeVsCopy?: number;
+  copyKeyedRowsPerSecond?: number;
+  /** merge ÷ COPY into tables like the sync's (logged, keys and indexes): no goal, where the gap is. */
+  mergeVsCopyKeyed?: number;
 }
 
 /** Merge against the other two for each (entity, scenario, size); row-by-row may have run on fewer rows. */
@@ -222,6 +226,7 @@ export function ratios(measurements: Measurement[]): Ratio[] {
       );
     const rbr = same('rowByRow');
     const cp = same('copy');
+    const keyed = same('copyKeyed');
     out.push({
       entity: m.entity,
       scenario: m.scenario,
@@ -231,6 +236,12 @@ export function ratios(measurements: Measurement[]): Ratio[] {
         ? { rowByRowRowsPerSecond: rbr.rowsPerSecond, mergeVsRowByRow: m.rowsPerSecond / rbr.rowsPerSecond }
         : {}),
       ...(cp ? { copyRowsPerSecond: cp.rowsPerSecond, mergeVsCopy: m.rowsPerSecond / cp.rowsPerSecond } : {}),
+      ...(keyed
+        ? {
+            copyKeyedRowsPerSecond: keyed.rowsPerSecond,
+            mergeVsCopyKeyed: m.rowsPerSecond / keyed.rowsPerSecond,
+          }
+        : {}),
     });
   }
   return out;

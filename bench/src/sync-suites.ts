@@ -26,6 +26,13 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 const COMPANY_ID = 4564;
 const PAGE_SIZES = { clients: 300, records: 1000, transactions: 200 } as const;
+const LISTS = ['clients', 'records', 'transactions'] as const;
+type ListCounts = Record<(typeof LISTS)[number], number>;
+
+/** The least requests that read `data[entity]` rows: one per full page (issue 15's measure). */
+function minimumRequests(data: ListCounts, entity: (typeof LISTS)[number]): number {
+  return Math.ceil(data[entity] / PAGE_SIZES[entity]);
+}
 /** YClients' limits: 5 requests a second and 200 a minute, per IP. */
 const BUDGET = { perSecond: 5, perMinute: 200 } as const;
 
@@ -216,16 +223,14 @@ export async function runRequestSuite(options: SyncSuiteOptions): Promise<Reques
         );
       const stats = await sim.stats();
       const fromLog = await requestsFromRunLog(db.url);
-      for (const entity of ['clients', 'records', 'transactions'] as const) {
-        const requests = stats?.byList[entity] ?? fromLog.get(entity) ?? 0;
-        const minimum = run === 'full' ? Math.ceil(data[entity] / PAGE_SIZES[entity]) : 1;
+      for (const entity of LISTS) {
         rows.push({
           run,
           entity,
           rows: run === 'full' ? data[entity] : 0,
           pageSize: PAGE_SIZES[entity],
-          requests,
-          minimum,
+          requests: stats?.byList[entity] ?? fromLog.get(entity) ?? 0,
+          minimum: run === 'full' ? minimumRequests(data, entity) : 1,
         });
       }
       total += stats?.total ?? [...fromLog.values()].reduce((a, b) => a + b, 0);
@@ -268,15 +273,12 @@ export async function runMemorySuite(options: SyncSuiteOptions): Promise<MemoryR
   for (const records of sizes) {
     // Limits stay on up to 100k records (~1.5 min of budget); the 1M run raises them.
     const raiseLimits = records >= 1_000_000;
-    const clients = Math.max(1000, records / 10);
-    const sim = await startSimulator({
-      seed: 20261123,
-      companyId: COMPANY_ID,
-      clients,
+    const data = {
+      clients: Math.max(1000, records / 10),
       records,
       transactions: Math.max(1000, records / 5),
-      raiseLimits,
-    });
+    };
+    const sim = await startSimulator({ seed: 20261123, companyId: COMPANY_ID, ...data, raiseLimits });
     const db = await createScratchDatabase(options.serverUrl);
     try {
       const result = await runSync(syncEnv(sim, db.url, raiseLimits), ['--full']);
@@ -286,16 +288,20 @@ export async function runMemorySuite(options: SyncSuiteOptions): Promise<MemoryR
           options.log,
         );
       const stats = await sim.stats();
+      const listRequests = LISTS.reduce((sum, list) => sum + (stats?.byList[list] ?? 0), 0);
+      const listMinimum = LISTS.reduce((sum, list) => sum + minimumRequests(data, list), 0);
       rows.push({
         records,
-        clients,
+        clients: data.clients,
         seconds: result.seconds,
         peakRssMb: result.peakRssMb,
         requests: stats?.total ?? 0,
+        listRequests,
+        listMinimum,
         limitsRaised: raiseLimits,
       });
       options.log(
-        `  ${records} records: ${result.seconds.toFixed(1)} s, peak RSS ${result.peakRssMb.toFixed(0)} MB`,
+        `  ${records} records: ${result.seconds.toFixed(1)} s, peak RSS ${result.peakRssMb.toFixed(0)} MB, list requests ${listRequests} (least ${listMinimum}): ${LISTS.map((l) => `${l} ${stats?.byList[l] ?? '?'}`).join(', ')}`,
       );
     } finally {
       await sim.stop();
