@@ -6,7 +6,7 @@
  * the test says, and every call is counted.
  */
 import { YclientsAuthError } from '@yclients-pg/sdk';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exitCodeFor } from '../src/cli/exit-codes';
 import type { SyncOptions } from '../src/commands/sync';
 import type { SyncConfig } from '../src/config';
@@ -38,6 +38,7 @@ const baseConfig = {
   rpm: 200,
   httpTimeoutMs: 30_000,
   maxResponseMb: 3,
+  clockSpeed: 1,
 } as unknown as SyncConfig;
 
 type Line = { level: string; event: string; fields?: Record<string, unknown> };
@@ -113,6 +114,10 @@ async function outcome(run: () => Promise<unknown>) {
   }
 }
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 beforeEach(() => {
   vi.clearAllMocks();
   sql.openRun.mockResolvedValue(42);
@@ -160,6 +165,16 @@ describe('a run over the companies', () => {
     expect((summary as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(1500);
     expect(sql.closeRun.mock.calls).toEqual([['the session', 42, 'succeeded', undefined]]);
     expect(h.authenticate).not.toHaveBeenCalled();
+    expect(h.lines[0]).toEqual({
+      level: 'info',
+      event: 'sync started',
+      fields: { runId: 42, companies: '101,202', entities: 'clients,records', full: true, dryRun: false },
+    });
+    expect(h.lines.find((l) => l.event === 'request')).toEqual({
+      level: 'debug',
+      event: 'request',
+      fields: { method: 'GET', path: '/company/{company_id}', status: 200, durationMs: 5, attempt: 1 },
+    });
     const finished = h.lines.find((l) => l.event === 'sync finished');
     expect(finished?.fields).toMatchObject({ runId: 42, status: 'succeeded', requests: 10 });
     expect(h.lines.filter((l) => l.event === 'request')).toHaveLength(10);
@@ -191,6 +206,34 @@ describe('a run over the companies', () => {
       fetch: h.fetch,
     });
     expect(sdk.createYclientsClient.mock.calls[0]![0]).not.toHaveProperty('login');
+    // the SDK's own retry waits at the real clock's speed
+    expect(sdk.createYclientsClient.mock.calls[0]![0]).not.toHaveProperty('retryBaseMs');
+    expect(sdk.createYclientsClient.mock.calls[0]![0]).not.toHaveProperty('retryMaxMs');
+    expect(sdk.createYclientsClient.mock.calls[0]![0]).not.toHaveProperty('retryAfterMaxMs');
+  });
+
+  it('a test clock ten times as fast shortens the retry waits tenfold', async () => {
+    const h = harness({ config: { clockSpeed: 10 } });
+    await h.run();
+    expect(sdk.createYclientsClient.mock.calls[0]![0]).toMatchObject({
+      retryBaseMs: 50,
+      retryMaxMs: 3_000,
+      retryAfterMaxMs: 6_000,
+    });
+  });
+
+  it('the run lasts from the given start to its end', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-23T10:00:00Z'));
+    const h = harness({});
+    step.syncEntity.mockImplementation(async (_db, _yc, _c, _o, _d, at) => {
+      vi.setSystemTime(Date.now() + 700);
+      return { companyId: at.companyId, entity: at.entity, status: 'succeeded' };
+    });
+    const { summary } = await outcome(h.run);
+    // started 1.5 s before the run was called, two entities of 0.7 s each
+    expect(summary).toMatchObject({ durationMs: 2_900 });
+    expect(step.syncEntity.mock.calls[0]![5].runStartedAt).toEqual(new Date('2026-11-23T09:59:58.500Z'));
   });
 
   it('a dry run says so when it ends', async () => {
@@ -213,10 +256,17 @@ describe('a run over the companies', () => {
     ]);
   });
 
-  it('no abandoned runs: no warning', async () => {
+  it('no abandoned runs: no warning; without --confirm-deletes the run log says so', async () => {
     const h = harness({});
     await h.run();
     expect(h.lines.filter((l) => l.level === 'warn')).toEqual([]);
+    expect(sql.openRun.mock.calls[0]![1]).toEqual({
+      companyIds: [101],
+      only: null,
+      full: false,
+      dryRun: false,
+      confirmDeletes: false,
+    });
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import { YclientsAuthError } from '@yclients-pg/sdk';
 import type { EntityState } from '@yclients-pg/sql';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SyncOptions } from '../src/commands/sync';
 import type { SyncConfig } from '../src/config';
 import { syncEntity } from '../src/engine/entity-step';
@@ -84,6 +84,10 @@ function harness(options: Partial<SyncOptions> = {}, state: Partial<EntityState>
   return { run, lines, progress, makeRequests };
 }
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 beforeEach(() => {
   for (const fn of Object.values(sql)) fn.mockReset();
   pipeline.mockReset();
@@ -137,6 +141,18 @@ describe('an entity waiting for its next try', () => {
       ]);
     });
   }
+
+  it('runs when its next try is due this very millisecond', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-23T10:00:00Z'));
+    pipeline.mockResolvedValue(undefined);
+    const summary = await harness(
+      {},
+      { status: 'retry_waiting', nextTryAt: new Date('2026-11-23T10:00:00Z') },
+    ).run();
+    expect(pipeline).toHaveBeenCalledTimes(1);
+    expect(summary.status).toBe('succeeded');
+  });
 
   const waiting = { status: 'retry_waiting', nextTryAt: new Date(Date.now() + HOUR) };
   const cases: Array<[string, Partial<SyncOptions>, Partial<EntityState>]> = [
@@ -204,6 +220,20 @@ describe('an entity that runs', () => {
     ]);
     expect(h.progress.done).toHaveBeenCalledTimes(1);
     expect(h.progress.clear).not.toHaveBeenCalled();
+    expect(h.lines.filter((l) => l.event === 'page merged')).toEqual([
+      {
+        level: 'debug',
+        event: 'page merged',
+        fields: { rows: 3, ...counts(2, 1) },
+        scope: { companyId: 101, entity: 'records' },
+      },
+      {
+        level: 'debug',
+        event: 'page merged',
+        fields: { rows: 2, ...counts(1) },
+        scope: { companyId: 101, entity: 'records' },
+      },
+    ]);
     const synced = h.lines.find((l) => l.event === 'entity synced');
     expect(synced?.level).toBe('info');
     expect(synced?.fields).toMatchObject({
@@ -214,6 +244,16 @@ describe('an entity that runs', () => {
       repaired: 3,
       requests: 6,
     });
+  });
+
+  it("its duration is the pipeline's", async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-23T10:00:00Z'));
+    pipeline.mockImplementation(async () => {
+      vi.setSystemTime(Date.now() + 250);
+    });
+    const summary = await harness().run();
+    expect(summary.durationMs).toBe(250);
   });
 
   it('the guard is not confirmed without --confirm-deletes', async () => {

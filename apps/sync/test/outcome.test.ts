@@ -170,6 +170,9 @@ describe('the outcome of a run', () => {
     const r = end([], [1, 2], [1, 2]);
     expect(r).toMatchObject({ status: 'failed', everythingRefused: true, error: 'refused: 1, 2' });
     expect(r.thrown).toBeInstanceOf(CredentialsRefusedError);
+    expect((r.thrown as Error).message).toBe(
+      'YClients refused the credentials or the licence for every company',
+    );
     expect((r.thrown as { summary: SyncSummary }).summary.refusedCompanies).toEqual([1, 2]);
     expect(r.exit).toBe(4);
   });
