@@ -8,7 +8,7 @@ import { ZERO_DATETIME } from '@yclients-pg/yclients-fake';
 import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compareWithTruth } from '../helpers/compare';
-import { type Harness, runSync, spawnSync, startHarness } from '../helpers/harness';
+import { type Harness, killSync, runSync, spawnSync, startHarness } from '../helpers/harness';
 
 const COMPANY = 101;
 const small = { clients: 650, records: 2500, transactions: 450 };
@@ -244,8 +244,7 @@ describe('a refresh resumed after its seen ids were lost deletes nothing wrongly
         );
         return Number(row!.n) >= 400;
       });
-      run.child.kill('SIGKILL');
-      await run.exited;
+      await killSync(run, h.db.url);
       await query('delete from yclients_staging.seen_ids');
       const resumed = await runSync(h.env, ['--only', entity]);
       expect(resumed.code, resumed.stderr).toBe(0);
@@ -270,8 +269,7 @@ describe('a refresh resumed after its seen ids were lost deletes nothing wrongly
       );
       return row?.mode === 'history';
     });
-    run.child.kill('SIGKILL');
-    await run.exited;
+    await killSync(run, h.db.url);
     h.fake.clearRequests();
     const next = await runSync(h.env, ['--only', 'transactions']);
     expect(next.code, next.stderr).toBe(0);

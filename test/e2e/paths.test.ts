@@ -7,7 +7,7 @@ import { withClient } from '@yclients-pg/sql';
 import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compareWithTruth } from '../helpers/compare';
-import { type Harness, runSync, spawnSync, startHarness } from '../helpers/harness';
+import { type Harness, killSync, runSync, spawnSync, startHarness } from '../helpers/harness';
 
 const COMPANY = 101;
 
@@ -41,8 +41,7 @@ describe('a read killed with SIGKILL resumes where it stopped', () => {
     });
     const run = spawnSync({ ...harness.env, YCLIENTS_RPS: '4', YCLIENTS_RPM: '1000' }, ['--only', 'records']);
     await until(async () => (await count('records')) >= 4000);
-    run.child.kill('SIGKILL');
-    await run.exited;
+    await killSync(run, harness.db.url);
     const landed = await count('records');
     harness.fake.clearRequests();
     const resumed = await runSync(harness.env, ['--only', 'records']);
@@ -67,8 +66,7 @@ describe('a read killed with SIGKILL resumes where it stopped', () => {
       'transactions',
     ]);
     await until(async () => (await count('financial_transactions')) >= 1000);
-    run.child.kill('SIGKILL');
-    await run.exited;
+    await killSync(run, harness.db.url);
     const landed = await count('financial_transactions');
     harness.fake.clearRequests();
     const resumed = await runSync(harness.env, ['--only', 'transactions']);

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withClient } from '@yclients-pg/sql';
 import { main } from '@yclients-pg/sync';
 import { createYclientsFake } from '@yclients-pg/yclients-fake';
 import { createMigratedTestDatabase, type TestDatabase } from './database';
@@ -111,6 +112,28 @@ export function spawnSync(env: NodeJS.ProcessEnv, args: string[] = []): ChildSyn
     );
   });
   return { child, exited };
+}
+
+/**
+ * SIGKILL a running sync, as a crash or the OOM killer would, and wait until PostgreSQL has noticed: the
+ * company locks of the killed process go only when the server sees its sockets close, which on a busy
+ * machine can be after the next run asked for them (that run would rightly exit 3, "another sync is
+ * running"; cron's next run comes minutes later).
+ */
+export async function killSync(run: ChildSync, databaseUrl: string): Promise<SyncResult> {
+  run.child.kill('SIGKILL');
+  const result = await run.exited;
+  for (;;) {
+    const held = await withClient(databaseUrl, async (client) => {
+      const { rows } = await client.query<{ n: number }>(
+        `select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database
+          where l.locktype = 'advisory' and d.datname = current_database() and l.pid <> pg_backend_pid()`,
+      );
+      return rows[0]!.n;
+    });
+    if (held === 0) return result;
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 /** The packaged `yclients-sync` bin (pnpm's shim in the root node_modules/.bin), as cron runs it. */

@@ -63,6 +63,16 @@ export interface PagesOptions {
    * request behind; its failure is then ignored, never an unhandled rejection. Default false.
    */
   readAhead?: boolean;
+  /**
+   * For a list whose end only an empty page tells (`stop: 'empty'`): distrust the answers that would lose
+   * rows unseen, and ask for them again (design §9 in docs/design.md: a suspicious answer is re-read). A page shorter
+   * than a later or an earlier page of the same read was cut short, and is asked again before the
+   * iteration goes on; at the end, the last page with rows is asked again when it is short of
+   * `pageSize` (a bad answer may have cut it), else the empty page is (a bad answer may have faked it).
+   * A page asked again is yielded again when the answer holds more rows (merging a page twice is a
+   * no-op for what it already held). Costs one request per read, plus one per page cut short.
+   */
+  recheck?: boolean;
 }
 
 /** The total a list's `meta` reports, if any (`meta` may be `[]`). */
@@ -110,9 +120,33 @@ export async function* iteratePages<Row, P extends Page<Row> = Page<Row>>(
     promise.catch(() => {}); // a read-ahead the consumer never awaits; awaiting it still throws
     return promise;
   };
+  /** the page yielded before this one, and the longest page of the read so far (`recheck`) */
+  let before: P | undefined;
+  let longest = 0;
+  const rechecked = new Set<number>();
   let pending = request(options.startPage ?? 1);
   for (let n = options.startPage ?? 1; ; n++) {
-    const page = await pending;
+    let page = await pending;
+    if (options.recheck) {
+      const again = suspectBefore(before, page, longest, options.pageSize, rechecked);
+      if (again !== undefined) {
+        rechecked.add(again);
+        const answer = await fetchPage(again, options.pageSize);
+        if (again === page.page)
+          page = answer; // the empty page, asked again
+        else if (wireLength(answer) > wireLength(before!)) {
+          // the page before was cut short: its rows again, then this page judged again against it
+          longest = Math.max(longest, wireLength(answer));
+          before = answer;
+          yield { ...answer, last: false };
+          pending = Promise.resolve(page);
+          n--;
+          continue;
+        }
+      }
+      longest = Math.max(longest, wireLength(page));
+      before = page;
+    }
     const signature =
       page.rows.length > 0 ? JSON.stringify([page.rows.map(idOf), (page.rejected ?? []).map(idOf)]) : null;
     if (signature !== null && signature === previous) {
@@ -128,6 +162,26 @@ export async function* iteratePages<Row, P extends Page<Row> = Page<Row>>(
     if (last) return;
     if (!options.readAhead) pending = request(n + 1);
   }
+}
+
+/**
+ * Which page `recheck` asks again now that `page` arrived, if any: the page before it when that one is
+ * shorter than the read's pages on either side of it (cut short), or, when `page` is empty (the end),
+ * the page before it if short of `pageSize`, else `page` itself. Each page is asked again once.
+ */
+function suspectBefore<P extends Page<unknown>>(
+  before: P | undefined,
+  page: P,
+  longest: number,
+  pageSize: number,
+  rechecked: Set<number>,
+): number | undefined {
+  const length = wireLength(page);
+  const prior = before && wireLength(before) > 0 ? wireLength(before) : undefined;
+  let suspect: number | undefined;
+  if (length === 0) suspect = prior !== undefined && prior < pageSize ? before!.page : page.page;
+  else if (prior !== undefined && prior < Math.max(longest, length)) suspect = before!.page;
+  return suspect === undefined || rechecked.has(suspect) ? undefined : suspect;
 }
 
 function wireLength(page: Page<unknown>): number {

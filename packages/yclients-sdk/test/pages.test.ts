@@ -359,3 +359,97 @@ describe('iteratePages with readAhead', () => {
     expect(l.requested).toEqual([1, 2]);
   });
 });
+
+describe('iteratePages with recheck: a list with no total distrusts the answers that would lose rows', () => {
+  /**
+   * A list of `total` rows in pages of `size`, no total; `bad` maps the n-th request (1-based) to a bad
+   * answer: its page cut to that many rows (0: an empty page). Returns the pages requested, in order.
+   */
+  function list(total: number, size: number, bad: Record<number, number> = {}) {
+    const asked: number[] = [];
+    const fetch = async (page: number, count: number): Promise<Page<{ id: number }>> => {
+      asked.push(page);
+      const rows = Array.from({ length: total }, (_, i) => ({ id: i + 1 })).slice(
+        (page - 1) * Math.min(count, size),
+        page * Math.min(count, size),
+      );
+      const cut = bad[asked.length];
+      return { page, rows: cut === undefined ? rows : rows.slice(0, cut) };
+    };
+    return { asked, fetch };
+  }
+
+  async function read(source: ReturnType<typeof list>, pageSize = 10, readAhead = false) {
+    const ids = new Set<number>();
+    const seen: { page: number; n: number; last: boolean }[] = [];
+    for await (const p of iteratePages(source.fetch, {
+      label: 'transactions',
+      pageSize,
+      stop: 'empty',
+      recheck: true,
+      readAhead,
+    })) {
+      for (const r of p.rows) ids.add(r.id);
+      seen.push({ page: p.page, n: p.rows.length, last: p.last });
+    }
+    return { ids, seen };
+  }
+
+  for (const readAhead of [false, true]) {
+    describe(readAhead ? 'with read-ahead' : 'without read-ahead', () => {
+      it('a good read costs one more request: the short last page asked again', async () => {
+        const source = list(25, 10);
+        const { ids, seen } = await read(source, 10, readAhead);
+        expect(ids.size).toBe(25);
+        expect(source.asked).toEqual([1, 2, 3, 4, 3]);
+        expect(seen.at(-1)).toEqual({ page: 4, n: 0, last: true });
+      });
+
+      it('a history that ends on a full page: the empty page is asked again', async () => {
+        const source = list(20, 10);
+        const { ids } = await read(source, 10, readAhead);
+        expect(ids.size).toBe(20);
+        expect(source.asked).toEqual([1, 2, 3, 3]);
+      });
+
+      it('a false empty page mid-list does not end it', async () => {
+        const source = list(35, 10, { 2: 0 }); // page 2 answered empty once
+        const { ids } = await read(source, 10, readAhead);
+        expect(ids.size).toBe(35);
+        expect(source.asked.slice(0, 3)).toEqual([1, 2, 2]);
+      });
+
+      it('a page cut short mid-list is asked again when a longer page follows it', async () => {
+        const source = list(35, 10, { 1: 4 }); // page 1 answered with 4 of its 10 rows
+        const { ids, seen } = await read(source, 10, readAhead);
+        expect(ids.size).toBe(35);
+        expect(seen.slice(0, 3).map((s) => [s.page, s.n])).toEqual([
+          [1, 4],
+          [1, 10],
+          [2, 10],
+        ]);
+      });
+
+      it('the last page cut short is asked again at the end', async () => {
+        const source = list(25, 10, { 3: 2 }); // page 3 answered with 2 of its 5 rows
+        const { ids } = await read(source, 10, readAhead);
+        expect(ids.size).toBe(25);
+        expect(source.asked).toEqual([1, 2, 3, 4, 3]);
+      });
+
+      it('a server that clamps the page size is not asked every page twice', async () => {
+        const source = list(45, 20); // asked for 200, answers 20
+        const { ids } = await read(source, 200, readAhead);
+        expect(ids.size).toBe(45);
+        expect(source.asked).toEqual([1, 2, 3, 4, 3]);
+      });
+
+      it('an empty list: its one empty page asked twice', async () => {
+        const source = list(0, 10);
+        const { seen } = await read(source, 10, readAhead);
+        expect(source.asked).toEqual([1, 1]);
+        expect(seen).toEqual([{ page: 1, n: 0, last: true }]);
+      });
+    });
+  }
+});

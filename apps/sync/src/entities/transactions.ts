@@ -4,8 +4,9 @@
  * whole history; later runs re-read a rolling window of company-local days
  * (YCLIENTS_TRANSACTIONS_LOOKBACK_DAYS) and reconcile inside it: a row gone from the window was
  * deleted upstream. `--full` re-reads everything (a weekly cron line catches older changes).
- * With no total, "the list ended normally" (an empty page) is all the proof a read has; the guards of
- * design §9 do the rest: a read that would remove many rows is read again before it is believed, and
+ * With no total, "the list ended normally" (an empty page) is all the proof a read has, so the SDK asks
+ * the answers that end it again (`recheck`: one more request per read): a bad answer on the last page
+ * would otherwise leave the oldest history unread until a `--full`. The guards of design §9 do the rest: a read that would remove many rows is read again before it is believed, and
  * a mass delete waits for `--confirm-deletes` (entities/refresh.ts).
  */
 import { iteratePages, PAGE_SIZES } from '@yclients-pg/sdk';
@@ -140,6 +141,9 @@ async function readWindow(
       pageSize: TRANSACTIONS_PAGE_SIZE,
       startPage: cursor.page,
       stop: 'empty',
+      // the end of a list with no total is only an empty page: the short last page (or the empty one)
+      // is asked again, and a page cut short mid-list too, so a bad answer cannot end a history early
+      recheck: true,
       readAhead: true,
     },
   );
