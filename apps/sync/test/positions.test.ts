@@ -19,11 +19,30 @@ describe('reading by position', () => {
     }
   });
 
+  it('a server that pages by one row: the page is the position (issue 19, a surviving mutant)', () => {
+    for (const position of [1, 2, 5, 1000]) {
+      expect(pageAt(position, 1)).toEqual({ page: position, count: 1, start: position });
+    }
+    // and every page size the server may have clamped to holds the position asked for
+    for (const max of [1, 2, 37, 300, 999]) {
+      for (const position of [1, 2, max, max + 1, 3 * max + 2]) {
+        const { page, count, start } = pageAt(position, max);
+        expect(start).toBe((page - 1) * count + 1);
+        expect(start).toBeLessThanOrEqual(position);
+        expect(start + count).toBeGreaterThan(position);
+        expect(count).toBeLessThanOrEqual(max);
+      }
+    }
+  });
+
   it('keeps whole groups of rows that share a time; a rejected row goes with the row before it', () => {
     expect(lastGroupStart([5, 5, 4, 4, 4, 3])).toBe(5);
     expect(lastGroupStart([5, 5, 4, 4, 4])).toBe(2);
     expect(lastGroupStart([5, null, 4, null])).toBe(2);
     expect(lastGroupStart([7, 7, 7])).toBe(0); // one group: it may be longer than the page
+    // a rejected row first goes with the group after it: still one group (issue 19, a surviving mutant)
+    expect(lastGroupStart([null, 7, 7])).toBe(0);
+    expect(lastGroupStart([null, 7, 6])).toBe(2);
     expect(lastGroupStart([])).toBe(0);
   });
 });
