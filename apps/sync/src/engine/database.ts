@@ -25,9 +25,15 @@ export function isUnreachable(error: unknown): boolean {
   if (e.code && CONNECTION_CODES.has(e.code)) return true;
   if (e.code === '28P01' || e.code === '28000' || e.code === '3D000') return true;
   // the session ended under us: connection exceptions, terminated by an administrator, a crash or
-  // restart of the server, an idle-session timeout
+  // restart of the server, an idle-session timeout; and pg's refusal to use a client whose connection
+  // already failed ("… is not queryable"), which is what the next query meets after a restart of
+  // PostgreSQL (the chaos runs found it as exit 1, seed 7)
   if (e.code?.startsWith('08') || /^57P0[1-5]$/.test(e.code ?? '')) return true;
-  if (/timeout expired|Connection terminated|connect ETIMEDOUT|getaddrinfo/i.test(e.message ?? ''))
+  if (
+    /timeout expired|Connection terminated|connect ETIMEDOUT|getaddrinfo|is not queryable/i.test(
+      e.message ?? '',
+    )
+  )
     return true;
   return e.cause ? isUnreachable(e.cause) : false;
 }

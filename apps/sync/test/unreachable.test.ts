@@ -1,0 +1,47 @@
+/**
+ * Which database failures mean the session is gone (engine/database.ts): those end the run with exit 6
+ * (design §9, "Exit codes in mixed cases"), never 1. The chaos runs restart PostgreSQL mid-run
+ * (test/chaos); these are the shapes of error such a restart produced.
+ */
+import { describe, expect, it } from 'vitest';
+import { isUnreachable } from '../src/engine/database';
+
+describe('isUnreachable', () => {
+  it.each([
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    ],
+    [
+      'the server shutting down (57P01)',
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+    ],
+    ['a connection cut mid-query', new Error('Connection terminated unexpectedly')],
+    // pg's own refusal after the connection failed: seed 7 of the chaos runs exited 1 on it
+    [
+      'a client whose connection already failed',
+      new Error('Client has encountered a connection error and is not queryable'),
+    ],
+    ['a closed client', new Error('Client was closed and is not queryable')],
+    [
+      'any of these as the cause',
+      new Error('merge failed', { cause: new Error('Connection terminated unexpectedly') }),
+    ],
+  ])('%s', (_name, error) => {
+    expect(isUnreachable(error)).toBe(true);
+  });
+
+  it.each([
+    [
+      'a failed statement',
+      Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }),
+    ],
+    [
+      'a statement timeout',
+      Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+    ],
+    ['no error', undefined],
+  ])('not %s', (_name, error) => {
+    expect(isUnreachable(error)).toBe(false);
+  });
+});
