@@ -132,8 +132,8 @@ export async function runChaos(schedule: Schedule, server: ChaosServer): Promise
       await fastForward(harness);
     }
     // Rows older than the transactions window are read only by the first load and by --full (design §9
-    // "Transactions"): a first load that a bad answer cut short (an answer short by half on its last page,
-    // which a list with no total cannot tell from a short history) leaves a gap there that only the weekly
+    // "Transactions"): a first load whose last page was answered short twice in a row (the sync asks the
+    // end of a list with no total twice; a fault may spoil a page three times) leaves a gap that only the weekly
     // --full of the README's cron fills. So when the quiet runs leave nothing but such a gap, that --full
     // runs and the database must then equal the truth without exception; any other difference fails.
     let differences = await timed('compare', () =>
