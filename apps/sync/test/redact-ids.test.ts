@@ -27,3 +27,31 @@ describe('ids in the lists of a refresh verdict', () => {
     );
   });
 });
+
+describe('human log lines (key=value) and text spaced by hand (issue 19, surviving regex mutants)', () => {
+  const redact = makeRedactor([]);
+
+  it('ids after `key=`, `id = ` or a word with extra spaces are left alone', () => {
+    for (const line of [
+      'WARN records 2024-01-01..2024-01-31: withheld  unseen=30 live=100 wouldDelete=[1000000017,10000000123]',
+      'WARN clients: twice  pending=[12,79161234567]',
+      'ERROR entity failed  id=79161234567',
+      'expected id = 79161234567',
+      'no usable datetime for record  79161234567',
+    ]) {
+      expect(redact(line)).toBe(line);
+    }
+  });
+
+  it('a phone written with spaces between its groups is masked', () => {
+    expect(redact('client phone 8 916 123 45 67 is bad')).toBe('client phone [phone] is bad');
+    expect(redact('call 916 123 45-67 now')).toBe('call [phone] now');
+    expect(redact('call 916 123-45 67 now')).toBe('call [phone] now');
+  });
+
+  it('an Authorization header with more than one space before its token is masked', () => {
+    expect(makeRedactor([])('Authorization: Bearer  zzz, User\tyyy')).toBe(
+      'Authorization: Bearer ***, User ***',
+    );
+  });
+});
