@@ -1,7 +1,7 @@
 // `pnpm chaos [--seeds N] [--first S] [--seed S] [--jobs J] [--no-write]`: seeded chaos runs (test/chaos)
 // through vitest, then a report: seeds run, faults fired by kind, runs, disruptions, rows compared,
 // failures with the command that replays each. Many seeds write test/chaos/RESULTS.md and results.json
-// (committed, like the bench's); one seed (a replay) only prints. `--jobs` runs that many vitest processes,
+// (committed, like the bench's); one seed (a replay) only prints. `--jobs` (2: the machine's cores) runs that many vitest processes,
 // each on every J-th seed with a PostgreSQL of its own (a seed's schedule does not depend on the job).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ const { values } = parseArgs({
     first: { type: 'string', default: '1' },
     seed: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
-    jobs: { type: 'string', default: '1' },
+    jobs: { type: 'string', default: '2' },
   },
 });
 const jobs = values.seed ? 1 : Math.max(1, Number(values.jobs) || 1);
