@@ -156,6 +156,31 @@ describe('a full load of records costs about ceil(rows / 1,000) requests', () =>
   });
 });
 
+describe('a records window whose total changes while it is read', () => {
+  it('is read again whole: no row of it missing, none deleted (issue 19, the completeness check)', async () => {
+    harness = await startHarness({
+      seed: 66,
+      rateLimit: false,
+      companies: [{ id: COMPANY, clients: 100, records: 1500, transactions: 10 }],
+    });
+    // the window's second request (page 2) comes back with half its rows and a total lowered to match,
+    // as if rows were deleted upstream between the two requests: the read holds fewer ids than page 1's
+    // total, and the two totals disagree
+    harness.fake.faults.shortNext(1, { path: '/records/{company_id}', query: { page: '2' } });
+    const result = await runSync(harness.env, ['--only', 'records']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(harness.fake.faults.pending()).toBe(0);
+    expect(result.logs.filter((l) => String(l.event).includes('window incomplete'))).toHaveLength(1);
+    const pass = harness.fake.requests.filter(
+      (r) => r.template === '/records/{company_id}' && r.query.count !== '1',
+    );
+    expect(pass.length).toBeGreaterThanOrEqual(4); // two requests a pass, two passes
+    expect(await compareWithTruth(harness.db.url, harness.fake, COMPANY, { synced: ['records'] })).toEqual(
+      [],
+    );
+  });
+});
+
 describe('a server that pages records by a smaller size than asked', () => {
   it('clamped to 300 a page, silently: the full load learns it and stays exact', async () => {
     harness = await startHarness({
