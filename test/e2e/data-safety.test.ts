@@ -74,6 +74,23 @@ describe('one empty or short answer deletes nothing', () => {
     await expectTruth();
   });
 
+  it('records (--full): an empty answer to the first count probe is asked again, then the load goes on', async () => {
+    const h = await start(17);
+    h.fake.faults.emptyNext(1, { path: '/records/{company_id}', query: { page: '1', count: '1' } });
+    h.fake.clearRequests();
+    const result = await runSync(h.env, ['--full', '--only', 'records']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(h.fake.faults.pending()).toBe(0);
+    const requests = h.fake.requests.filter((r) => r.template === '/records/{company_id}');
+    // the newest visit asked twice (the empty answer, then the real one), then the oldest
+    expect(requests.filter((r) => r.query.count === '1' && r.query.page === '1')).toHaveLength(2);
+    // and the window read: believed, the empty answer would have planned no window at all
+    expect(requests.filter((r) => r.query.count !== '1').length).toBeGreaterThanOrEqual(
+      Math.ceil(small.records / 1000),
+    );
+    await expectTruth();
+  });
+
   it('transactions: page 1 empty, in --full and in a normal run (the rolling window)', async () => {
     const h = await start(13);
     for (const args of [
@@ -253,6 +270,34 @@ describe('a refresh resumed after its seen ids were lost deletes nothing wrongly
       await expectTruth();
     });
   }
+
+  it('records: killed mid-window, seen set emptied, resumed: the window is read again from its start', async () => {
+    const records = 6000; // one window (10,000 rows a window)
+    const h = await start(33, { clients: 100, records, transactions: 10 });
+    const slow = { ...h.env, YCLIENTS_RPS: '4', YCLIENTS_RPM: '1000' };
+    const run = spawnSync(slow, ['--full', '--only', 'records']);
+    await until(async () => {
+      const [row] = await query<{ n: string }>(
+        `select count(*) as n from yclients_staging.seen_ids where company_id = $1 and entity = 'records'`,
+        [COMPANY],
+      );
+      return Number(row!.n) >= 1500;
+    });
+    await killSync(run, h.db.url);
+    await query('delete from yclients_staging.seen_ids');
+    h.fake.clearRequests();
+    const resumed = await runSync(h.env, ['--only', 'records']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.logs.some((l) => String(l.event).includes('were lost'))).toBe(true);
+    // read again from the window's first position, once: not its rest first and then all of it
+    const pages = h.fake.requests.filter(
+      (r) => r.template === '/records/{company_id}' && r.query.count !== '1',
+    );
+    expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(records / 1000));
+    expect(pages.length).toBeLessThanOrEqual(Math.ceil(records / 1000) + 2);
+    expect(await softDeleted('records')).toBe(0);
+    await expectTruth();
+  });
 
   it('a --full killed before its first page is still a full refresh on the next run', async () => {
     const h = await start(32);

@@ -86,6 +86,22 @@ describe('records that vanish upstream without a flag', () => {
     );
     expect(deleted.map((r) => Number(r.id))).toEqual([...gone].sort((a, b) => a - b));
     await expectTruth();
+    // only the windows where upstream and the database differ are read again: each holds a vanished visit
+    const goneDays = [records[100]!, records[1500]!, records[1501]!].map((r) =>
+      String(r.datetime).slice(0, 10),
+    );
+    const reread = result.logs.find((l) => String(l.event).startsWith('records: reading again the windows'));
+    const windows = String(reread?.windows ?? '')
+      .split(', ')
+      .filter(Boolean)
+      .map((w) => w.split('..'));
+    expect(windows.length).toBeGreaterThan(0);
+    for (const [from, to] of windows) {
+      expect(
+        goneDays.some((day) => day >= from! && day <= to!),
+        `${from}..${to}`,
+      ).toBe(true);
+    }
     // one changed_after page, one count probe, halving probes down to a page or a day, the windows' pages
     const requests = h.fake.requests.filter((r) => r.template === '/records/{company_id}');
     const probes = requests.filter((r) => r.query.count === '1').length;
