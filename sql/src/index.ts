@@ -4,6 +4,7 @@ export * from './database-url';
 export type { Db } from './db';
 export * from './embedded';
 export * from './entities';
+export * from './large-reads';
 export * from './merge';
 export * from './migrate';
 export * from './refresh';

@@ -1,7 +1,7 @@
 /** Shared setup of the sql tests: one migrated database per test file, and small query helpers. */
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { createMigratedTestDatabase, type TestDatabase } from '../../test/helpers/database';
+import { createMigratedTestDatabase, type TestDatabase } from './database';
 
 export interface Db {
   url: string;

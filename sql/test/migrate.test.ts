@@ -6,10 +6,10 @@
 import { setTimeout } from 'node:timers/promises';
 import { sql } from '@databases/pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/database';
 import { connectDatabase } from '../src/connect';
 import { MIGRATION_LOCK, migrate } from '../src/migrate';
 import { withClient } from '../src/server';
+import { createTestDatabase, type TestDatabase } from './database';
 
 let database: TestDatabase;
 beforeAll(async () => {

@@ -7,7 +7,6 @@
  * every level, values of the column's type, each page and each embedded value read once, and no field
  * coerced by hand. A value the SDK never sends is a data exception (class 22), which the sync quarantines.
  */
-import { describe, expect, it } from 'vitest';
 import {
   normaliseAccount,
   normaliseClient,
@@ -18,7 +17,8 @@ import {
   normaliseServiceCategory,
   normaliseStaff,
   normaliseTransaction,
-} from '../../packages/yclients-sdk/src/normalise/index';
+} from '@yclients-pg/sdk';
+import { describe, expect, it } from 'vitest';
 import { merge, useMigratedDatabase } from './db';
 
 const db = useMigratedDatabase();

@@ -4,13 +4,13 @@
  * statement, rows the database refuses quarantined).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMigratedTestDatabase, type TestDatabase } from '../../test/helpers/database';
 import { lockedCompanies, tryLockCompanies, unlockCompanies } from '../src/company-locks';
 import { connectDatabase } from '../src/connect';
 import { mergePage } from '../src/merge';
 import { finishRefresh, mergeAndFinish, seenCount } from '../src/refresh';
 import { abandonDeadRuns, closeRun, openRun } from '../src/run-log';
 import { markFailed, markInProgress, markSucceeded, readState, writeCheckpoint } from '../src/sync-state';
+import { createMigratedTestDatabase, type TestDatabase } from './database';
 
 let database: TestDatabase;
 let db: ReturnType<typeof connectDatabase>;

@@ -63,7 +63,7 @@ import {
   YclientsError,
   type YcRecord,
 } from '@yclients-pg/sdk';
-import { ENTITY_NAMES, type EntityName, withClient } from '@yclients-pg/sql';
+import { ENTITY_NAMES, type EntityName, readInBatches, withClient } from '@yclients-pg/sql';
 import type { WireRow } from '@yclients-pg/yclients-fake';
 import type pg from 'pg';
 import {
@@ -175,10 +175,9 @@ export async function rowVersions(url: string): Promise<string[]> {
   return withClient(url, async (client) => {
     const out: string[] = [];
     for (const t of TABLE_NAMES) {
-      const { rows } = await client.query<{ k: string }>(
-        `select '${t}:' || ctid::text || ':' || xmin::text as k from yclients.${t}`,
-      );
-      out.push(...rows.map((r) => r.k));
+      const text = `select '${t}:' || ctid::text || ':' || xmin::text as k from yclients.${t}`;
+      for await (const batch of readInBatches<{ k: string }>(client, { text }))
+        out.push(...batch.map((r) => r.k));
     }
     return out.sort();
   });

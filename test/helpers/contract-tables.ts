@@ -13,6 +13,7 @@
  * The reader checks the database's own columns against this list, so a column added to the schema
  * without a comparison rule fails every end-to-end comparison until it gets one.
  */
+import { readRows } from '@yclients-pg/sql';
 import type pg from 'pg';
 
 export type ColumnKind =
@@ -229,12 +230,13 @@ export async function schemaDifferences(client: pg.Client): Promise<string[]> {
 export async function readTable(client: pg.Client, table: TableName, companyId: number): Promise<Row[]> {
   const spec: Readonly<Record<string, ColumnKind>> = TABLES[table].columns;
   const columns = Object.entries(spec);
-  const { rows } = await client.query<Row>(
-    `select ${columns.map(([c, k]) => selectExpression(c, k)).join(', ')}
+  const rows: Row[] = [];
+  // a whole table: through a cursor, a batch at a time (design §2, pg-cursor's job)
+  for await (const row of readRows<Row>(client, {
+    text: `select ${columns.map(([c, k]) => selectExpression(c, k)).join(', ')}
      from yclients.${table} t where t.company_id = $1`,
-    [companyId],
-  );
-  for (const row of rows) {
+    values: [companyId],
+  })) {
     for (const [column, kind] of columns) {
       const value = row[column];
       if ((kind === 'bigint' || kind === 'integer') && value !== null && value !== undefined) {
@@ -244,6 +246,7 @@ export async function readTable(client: pg.Client, table: TableName, companyId: 
         row[column] = n;
       }
     }
+    rows.push(row);
   }
   return rows;
 }
