@@ -1,7 +1,8 @@
 /**
  * One-way layers (issue 17), checked on the workspace's files: the sync ships neither the simulator nor
  * msw (only the demo, the tests and the benchmarks use them), no workspace package depends on one that
- * depends back on it, and every comment that cites a document cites one in the repository.
+ * depends back on it, nor imports another's files by a relative path (a dependency, maybe a cycle, that
+ * no manifest shows), and every comment that cites a document cites one in the repository.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -87,6 +88,26 @@ describe('the workspace', () => {
     };
     for (const name of names) visit(name, []);
     expect(cycles).toEqual([]);
+  });
+
+  it('has no relative import from one package into another (a dependency its manifest does not show)', () => {
+    const packages = workspacePackages().map((p) => ({ ...p, root: path.join(ROOT, p.dir) }));
+    const owner = (file: string) =>
+      packages
+        .filter((p) => file === p.root || file.startsWith(`${p.root}${path.sep}`))
+        .sort((a, b) => b.root.length - a.root.length)[0];
+    const specifier = /(?:\bfrom|\bimport|\brequire)\s*\(?\s*['"](\.{1,2}\/[^'"]*)['"]/g;
+    const offenders: string[] = [];
+    for (const { dir, manifest: m } of packages) {
+      for (const file of sourceFiles(dir).filter((f) => /\.[cm]?[jt]sx?$/.test(f))) {
+        for (const [, relative] of read(file).matchAll(specifier)) {
+          const target = owner(path.resolve(path.join(ROOT, path.dirname(file)), relative!));
+          if (target && target.manifest.name !== m.name)
+            offenders.push(`${file} imports ${relative} (${target.manifest.name})`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
   });
 });
 
