@@ -127,7 +127,7 @@ describe('the comparison sees a change of any column of any data table', () => {
       }
     }
     expect(unseen).toEqual([]);
-  });
+  }, 300_000); // one comparison per column of every table: ~40 s alone, minutes on a busy machine
 
   it('numerics compare with their scale, timestamps as instants', async () => {
     harness = await startHarness({ seed: 92, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
