@@ -91,6 +91,17 @@ describe('one empty or short answer deletes nothing', () => {
     await expectTruth();
   });
 
+  it('transactions: page 1 answered empty twice in a row in a normal run is read again, not believed', async () => {
+    // two bad answers in a row, where the single one above is answered right when asked again
+    const h = await start(18, { clients: 100, records: 200, transactions: 120 });
+    h.fake.faults.emptyNext(2, { path: '/transactions/{company_id}', query: { page: '1' } });
+    const result = await runSync(h.env, ['--only', 'transactions']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(h.fake.faults.pending()).toBe(0);
+    expect(await softDeleted('financial_transactions')).toBe(0);
+    await expectTruth();
+  });
+
   it('transactions: page 1 empty, in --full and in a normal run (the rolling window)', async () => {
     const h = await start(13);
     for (const args of [
