@@ -197,6 +197,23 @@ describe('a records window whose total changes while it is read', () => {
   });
 });
 
+describe('clients appended upstream', () => {
+  it("an incremental run reads the pages after the stored ordinal and moves the ordinal to the list's end", async () => {
+    const h = await start(67);
+    const c = h.fake.company(COMPANY);
+    for (let i = 0; i < 400; i++) c.clients.insert({ name: `Новый клиент ${i}` });
+    const result = await runSync(h.env, ['--only', 'clients']);
+    expect(result.code, result.stderr).toBe(0);
+    const [state] = await query<{ last_ordinal: string }>(
+      "select last_ordinal from yclients_sync.sync_state where company_id = $1 and entity = 'clients'",
+      [COMPANY],
+    );
+    // the specification's checkpoint: the ordinal of the last client, 650 before and 400 appended
+    expect(Number(state!.last_ordinal)).toBe(small.clients + 400);
+    await expectTruth();
+  });
+});
+
 describe('a server that pages records by a smaller size than asked', () => {
   it('clamped to 300 a page, silently: the full load learns it and stays exact', async () => {
     harness = await startHarness({
