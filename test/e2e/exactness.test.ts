@@ -214,6 +214,29 @@ describe('clients appended upstream', () => {
   });
 });
 
+describe('a first transactions history answered empty', () => {
+  it('is not believed for good: the next run reads the whole history again', async () => {
+    harness = await startHarness({
+      seed: 68,
+      rateLimit: false,
+      companies: [{ id: COMPANY, clients: 100, records: 200, transactions: 300 }],
+    });
+    // every transactions answer of the first run is empty: a salon with no history, as far as it knows
+    harness.fake.faults.emptyNext(1000, { path: '/transactions/{company_id}' });
+    await runSync(harness.env, ['--only', 'transactions']);
+    harness.fake.faults.clear();
+    harness.fake.clearRequests();
+    const second = await runSync(harness.env, ['--only', 'transactions']);
+    expect(second.code, second.stderr).toBe(0);
+    const pages = harness.fake.requests.filter((r) => r.template === '/transactions/{company_id}');
+    expect(pages.length).toBeGreaterThan(0);
+    expect(pages.every((r) => r.query.start_date === '2000-01-01')).toBe(true);
+    expect(
+      await compareWithTruth(harness.db.url, harness.fake, COMPANY, { synced: ['transactions'] }),
+    ).toEqual([]);
+  });
+});
+
 describe('a server that pages records by a smaller size than asked', () => {
   it('clamped to 300 a page, silently: the full load learns it and stays exact', async () => {
     harness = await startHarness({
