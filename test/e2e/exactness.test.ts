@@ -237,6 +237,32 @@ describe('a first transactions history answered empty', () => {
   });
 });
 
+describe('the transactions history losing a few rows at its end', () => {
+  it('is read again before they are deleted, though the brake would let so few go (suspectAny)', async () => {
+    harness = await startHarness({
+      seed: 69,
+      rateLimit: false,
+      companies: [{ id: COMPANY, clients: 100, records: 200, transactions: 450 }],
+    });
+    const c = harness.fake.company(COMPANY);
+    // 5 live rows on the history's last page of 200
+    const live = [...c.transactions.list()];
+    for (const t of live.slice(0, (live.length - 5) % 200)) expect(c.transactions.vanish(t.id)).toBe(true);
+    const count = [...c.transactions.list()].length;
+    expect(count % 200).toBe(5);
+    expect((await runSync(harness.env, ['--only', 'transactions'])).code).toBe(0);
+    // the last page answered empty, and again when asked again: the read ends 5 rows short
+    const last = String(Math.ceil(count / 200));
+    harness.fake.faults.emptyNext(2, { path: '/transactions/{company_id}', query: { page: last } });
+    const full = await runSync(harness.env, ['--full', '--only', 'transactions']);
+    expect(full.code, full.stderr).toBe(0);
+    expect(harness.fake.faults.pending()).toBe(0);
+    expect(
+      await compareWithTruth(harness.db.url, harness.fake, COMPANY, { synced: ['transactions'] }),
+    ).toEqual([]);
+  });
+});
+
 describe('a server that pages records by a smaller size than asked', () => {
   it('clamped to 300 a page, silently: the full load learns it and stays exact', async () => {
     harness = await startHarness({
