@@ -14,8 +14,9 @@ import { drawSchedule } from './schedule';
 
 // 12: a client deleted while a rebuild was interrupted stayed live (entities/clients.ts); 14: a first
 // load cut short by a bad answer, filled by the final --full (run.ts); seed 11's finding has its own test
-// (test/e2e/data-safety.test.ts, "a delete left pending for a later run")
-const FIXED = [3, 5, 12, 14, 42];
+// (test/e2e/data-safety.test.ts, "a delete left pending for a later run"); 79: a first records load
+// answered empty twice, whose older visits the count probe's search never looked for (entities/records.ts)
+const FIXED = [3, 5, 12, 14, 42, 79];
 const first = Number(process.env.CHAOS_FIRST_SEED ?? 1);
 const many = Number(process.env.CHAOS_SEEDS ?? 0);
 const one = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : undefined;
