@@ -102,6 +102,11 @@ async function rebuild(ctx: EntityContext, start: RebuildCursor): Promise<void> 
     );
     await forgetRefresh(ctx.db, where);
     cursor = { ...cursor, nextPage: 1, pass: 1, total: undefined, anonymous: 0 };
+  } else if (cursor.pass > 1) {
+    // Passes are counted per run: a rebuild that failed on its last pass (the same answer cut short
+    // three times) would otherwise fail at once in every later run, never reading again (chaos seed 155).
+    // The pages it resumes at count as this run's first pass; the ids seen before stay.
+    cursor = { ...cursor, pass: 1 };
   }
   let restarted = false;
   for (;;) {

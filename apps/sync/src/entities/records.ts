@@ -160,6 +160,10 @@ async function fullLoad(ctx: EntityContext, start: FullCursor): Promise<void> {
     );
     await forgetRefresh(ctx.db, windowRefresh(ctx, start));
     cursor = nextPass({ ...start, pass: 0 }, false);
+  } else if (start.pass > 1) {
+    // Passes are counted per run, as for clients (entities/clients.ts): a window that failed on its
+    // last pass would otherwise fail at once in every later run, never reading again.
+    cursor = { ...start, pass: 1 };
   }
   let restarted = false;
   while (cursor.index < windows.length) {
