@@ -17,6 +17,8 @@ describe('isUnreachable', () => {
       Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
     ],
     ['a connection cut mid-query', new Error('Connection terminated unexpectedly')],
+    // a page sent to a server that had just gone: chaos seed 105 exited 1 on it
+    ['a write to a closed socket', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })],
     // pg's own refusal after the connection failed: seed 7 of the chaos runs exited 1 on it
     [
       'a client whose connection already failed',

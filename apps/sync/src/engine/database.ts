@@ -16,6 +16,8 @@ const CONNECTION_CODES = new Set([
   'ETIMEDOUT',
   'EHOSTUNREACH',
   'ECONNRESET',
+  // a write to a socket the server already closed (a restart of PostgreSQL mid-query; chaos seed 105)
+  'EPIPE',
 ]);
 
 /** PostgreSQL could not be reached at all (as opposed to a query failing). */
