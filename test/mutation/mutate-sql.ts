@@ -14,19 +14,12 @@
  * (and listed). Results go to test/mutation/sql-report.md, written after each mutation.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  FUNCTIONS_DIRECTORY,
-  MIGRATIONS_DIRECTORY,
-  migrate,
-  VIEWS_DIRECTORY,
-  withClient,
-  withDatabase,
-} from '@yclients-pg/sql';
+import { FUNCTIONS_DIRECTORY, migrate, withClient, withDatabase } from '@yclients-pg/sql';
+import { migrationsHash } from '@yclients-pg/sql/testing';
 import { startScratchPostgres } from './scratch-postgres';
 import { SQL_MUTATIONS, type SqlMutation } from './sql-mutations';
 
@@ -36,23 +29,6 @@ const say = (...parts: unknown[]) => process.stderr.write(`${parts.map(String).j
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REPORT = path.join(ROOT, 'test/mutation/sql-report.md');
 const BASE = 'yc_mutation_base';
-
-/** test/helpers/database.ts migrationsHash(), the same bytes in the same order. */
-function migrationsHash(): string {
-  const hash = createHash('sha256');
-  for (const directory of [MIGRATIONS_DIRECTORY, FUNCTIONS_DIRECTORY, VIEWS_DIRECTORY]) {
-    for (const name of readdirSync(directory).sort()) {
-      if (!name.endsWith('.sql')) continue;
-      hash
-        .update(path.basename(directory))
-        .update(name)
-        .update('\0')
-        .update(readFileSync(path.join(directory, name)))
-        .update('\0');
-    }
-  }
-  return hash.digest('hex').slice(0, 16);
-}
 
 interface TestRun {
   passed: boolean;
