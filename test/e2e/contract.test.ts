@@ -6,28 +6,17 @@
  * deleted upstream, soft-deleted rows, flagged rows) are compared after real runs.
  */
 import { withClient } from '@yclients-pg/sql';
-import type pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareOn, compareWithTruth, rowVersions } from '../helpers/compare';
 import { type ColumnKind, TABLE_NAMES, TABLES, type TableName } from '../helpers/contract-tables';
-import { type Harness, runSync, startHarness } from '../helpers/harness';
+import { runSync, useHarness } from '../helpers/harness';
 
 const FULL = 101;
 const RECORDS_ONLY = 202;
 const sizes = { clients: 60, records: 300, transactions: 80 };
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-async function query<T extends pg.QueryResultRow = Record<string, unknown>>(
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  return withClient(harness!.db.url, async (client) => (await client.query<T>(text, params)).rows);
-}
+const e2e = useHarness();
+const { query } = e2e;
 
 /** A different value of the same type (null becomes a value, a value changes or becomes null). */
 function changed(column: string, kind: ColumnKind, key: boolean): string {
@@ -68,7 +57,7 @@ async function differencesAfterChanging(
   const spec = TABLES[table];
   const kind = (spec.columns as Record<string, ColumnKind>)[column]!;
   const filter = options.stubs ? ' and t.is_stub' : 'is_stub' in spec.columns ? ' and not t.is_stub' : '';
-  return withClient(harness!.db.url, async (client) => {
+  return withClient(e2e.current.db.url, async (client) => {
     await client.query('begin');
     try {
       const { rowCount } = await client.query(
@@ -77,7 +66,10 @@ async function differencesAfterChanging(
                          order by (t.${column} is null), t.ctid limit 1)`,
         [companyId],
       );
-      const lines = await compareOn(client, harness!.fake, companyId, { synced: options.synced, limit: 10 });
+      const lines = await compareOn(client, e2e.current.fake, companyId, {
+        synced: options.synced,
+        limit: 10,
+      });
       return { changed: rowCount ?? 0, lines };
     } finally {
       await client.query('rollback');
@@ -87,7 +79,7 @@ async function differencesAfterChanging(
 
 describe('the comparison sees a change of any column of any data table', () => {
   it('every column of every table, full rows and stubs', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 91,
       rateLimit: false,
       companies: [
@@ -130,7 +122,7 @@ describe('the comparison sees a change of any column of any data table', () => {
   }, 300_000); // one comparison per column of every table: ~40 s alone, minutes on a busy machine
 
   it('numerics compare with their scale, timestamps as instants', async () => {
-    harness = await startHarness({ seed: 92, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
+    const harness = await e2e.start({ seed: 92, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
     expect((await runSync(harness.env)).code).toBe(0);
     const scale = await differencesAfterChanging('services', 'price_min', FULL, {
       set: 't.price_min + 0.00',
@@ -152,7 +144,7 @@ describe('the comparison sees a change of any column of any data table', () => {
 
 describe('what the sync derives: stubs, soft-deletes, flags', () => {
   it('parents deleted upstream before the first run are stubs built from what their children embed', async () => {
-    harness = await startHarness({ seed: 93, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
+    const harness = await e2e.start({ seed: 93, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
     const c = harness.fake.company(FULL);
     const record = [...c.records.list()].find((r) => r.client && (r.services as unknown[]).length > 0)!;
     const clientId = (record.client as { id: number }).id;
@@ -190,7 +182,7 @@ describe('what the sync derives: stubs, soft-deletes, flags', () => {
   });
 
   it('rows deleted upstream after they were synced stay, soft-deleted; flagged ones carry the flag', async () => {
-    harness = await startHarness({ seed: 94, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
+    const harness = await e2e.start({ seed: 94, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
     expect((await runSync(harness.env)).code).toBe(0);
     const c = harness.fake.company(FULL);
     const gone = {
@@ -242,7 +234,7 @@ describe('what the sync derives: stubs, soft-deletes, flags', () => {
   });
 
   it('a run after one that made stubs of deleted parents writes nothing when nothing changed', async () => {
-    harness = await startHarness({ seed: 95, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
+    const harness = await e2e.start({ seed: 95, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
     const c = harness.fake.company(FULL);
     const record = [...c.records.list()].find((r) => r.client)!;
     expect(c.clients.delete((record.client as { id: number }).id)).toBe(true);
@@ -257,7 +249,7 @@ describe('what the sync derives: stubs, soft-deletes, flags', () => {
   });
 
   it('stubs of many clients deleted upstream before the first run are no mass delete for a --full', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 96,
       rateLimit: false,
       companies: [{ id: FULL, clients: 100, records: 600, transactions: 80 }],
@@ -283,7 +275,7 @@ describe('what the sync derives: stubs, soft-deletes, flags', () => {
 
 describe('links follow upstream; only what changed is written', () => {
   it("a changed row's links become upstream's, and a changed row's unchanged links are not rewritten", async () => {
-    harness = await startHarness({ seed: 97, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
+    const harness = await e2e.start({ seed: 97, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
     expect((await runSync(harness.env)).code).toBe(0);
     const c = harness.fake.company(FULL);
     type Line = { id: number };
@@ -316,7 +308,7 @@ describe('links follow upstream; only what changed is written', () => {
   });
 
   it('a record deleted upstream and then live again is live', async () => {
-    harness = await startHarness({ seed: 98, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
+    const harness = await e2e.start({ seed: 98, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
     expect((await runSync(harness.env)).code).toBe(0);
     const c = harness.fake.company(FULL);
     const record = [...c.records.list()][10]!;
@@ -334,7 +326,7 @@ describe('links follow upstream; only what changed is written', () => {
   });
 
   it("clients land while the labels cannot be read: the clients' labels become stubs", async () => {
-    harness = await startHarness({ seed: 99, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
+    const harness = await e2e.start({ seed: 99, rateLimit: false, companies: [{ id: FULL, ...sizes }] });
     harness.fake.faults.failNext(10_000, { status: 502, path: '/labels/{company_id}/{entity}' });
     const result = await runSync({ ...harness.env, YCLIENTS_HTTP_TIMEOUT_MS: '1000' });
     expect(result.code, result.stderr).toBe(5);
@@ -351,7 +343,7 @@ describe('links follow upstream; only what changed is written', () => {
 
 describe("records on the boundaries of the full load's windows", () => {
   it('visits at 00:00 and 23:59 local belong to one window each: kept while live, deleted when gone', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 100,
       rateLimit: false,
       companies: [{ id: FULL, clients: 100, records: 9_500, transactions: 10 }],

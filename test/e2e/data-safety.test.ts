@@ -3,28 +3,16 @@
  * the simulator over HTTP answering empty, short and poisoned pages, a real PostgreSQL, the real CLI.
  * Every test ends by comparing the database with the simulator's truth.
  */
-import { withClient } from '@yclients-pg/sql';
 import { ZERO_DATETIME } from '@yclients-pg/yclients-fake';
-import type pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareWithTruth } from '../helpers/compare';
-import { type Harness, killSync, runSync, spawnSync, startHarness } from '../helpers/harness';
+import { killSync, runSync, spawnSync, until, useHarness } from '../helpers/harness';
 
 const COMPANY = 101;
 const small = { clients: 650, records: 2500, transactions: 450 };
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-async function query<T extends pg.QueryResultRow = Record<string, unknown>>(
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  return withClient(harness!.db.url, async (client) => (await client.query<T>(text, params)).rows);
-}
+const e2e = useHarness();
+const { query } = e2e;
 
 /** Rows of a table soft-deleted for the company. */
 async function softDeleted(table: string): Promise<number> {
@@ -36,19 +24,15 @@ async function softDeleted(table: string): Promise<number> {
 }
 
 async function expectTruth(): Promise<void> {
-  expect(await compareWithTruth(harness!.db.url, harness!.fake, COMPANY)).toEqual([]);
+  expect(await compareWithTruth(e2e.current.db.url, e2e.current.fake, COMPANY)).toEqual([]);
 }
 
 async function start(seed: number, sizes: Partial<typeof small> = small, env: NodeJS.ProcessEnv = {}) {
-  harness = await startHarness({ seed, rateLimit: false, companies: [{ id: COMPANY, ...sizes }] }, env);
+  const harness = await e2e.start({ seed, rateLimit: false, companies: [{ id: COMPANY, ...sizes }] }, env);
   const first = await runSync(harness.env);
   expect(first.code, first.stderr).toBe(0);
   return harness;
 }
-
-const until = async (check: () => Promise<boolean>) => {
-  while (!(await check().catch(() => false))) await new Promise((r) => setTimeout(r, 25));
-};
 
 describe('one empty or short answer deletes nothing', () => {
   it('records (--full): a page answered empty with total 0 is read again; nothing is soft-deleted', async () => {

@@ -2,34 +2,22 @@
  * Exact in every corner (issue 15): the change cursor under either reading of its zone, records that
  * vanish upstream without a flag, text stored as sent. The simulator over HTTP, a real PostgreSQL.
  */
-import { withClient } from '@yclients-pg/sql';
-import type pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareWithTruth } from '../helpers/compare';
-import { type FakeOptions, type Harness, runSync, startHarness } from '../helpers/harness';
+import { type FakeOptions, runSync, useHarness } from '../helpers/harness';
 
 const COMPANY = 101;
 const small = { clients: 650, records: 2500, transactions: 450 };
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-async function query<T extends pg.QueryResultRow = Record<string, unknown>>(
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  return withClient(harness!.db.url, async (client) => (await client.query<T>(text, params)).rows);
-}
+const e2e = useHarness();
+const { query } = e2e;
 
 async function start(
   seed: number,
   options: Partial<FakeOptions> = {},
   company: Record<string, unknown> = {},
 ) {
-  harness = await startHarness({
+  const harness = await e2e.start({
     seed,
     rateLimit: false,
     companies: [{ id: COMPANY, ...small, ...company }],
@@ -41,7 +29,7 @@ async function start(
 }
 
 async function expectTruth(): Promise<void> {
-  expect(await compareWithTruth(harness!.db.url, harness!.fake, COMPANY)).toEqual([]);
+  expect(await compareWithTruth(e2e.current.db.url, e2e.current.fake, COMPANY)).toEqual([]);
 }
 
 describe('changed_after is right whichever zone YClients reads it in', () => {
@@ -146,7 +134,7 @@ describe('text is stored as sent', () => {
 describe('a full load of records costs about ceil(rows / 1,000) requests', () => {
   it('several windows, visit times tied across page boundaries, every record exactly once', async () => {
     const records = 25_000;
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 64,
       rateLimit: false,
       companies: [{ id: COMPANY, clients: 300, records, transactions: 10 }],
@@ -174,7 +162,7 @@ describe('a full load of records costs about ceil(rows / 1,000) requests', () =>
 
 describe('a records window whose total changes while it is read', () => {
   it('is read again whole: no row of it missing, none deleted (issue 19, the completeness check)', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 66,
       rateLimit: false,
       companies: [{ id: COMPANY, clients: 100, records: 1500, transactions: 10 }],
@@ -216,7 +204,7 @@ describe('clients appended upstream', () => {
 
 describe('a first transactions history answered empty', () => {
   it('is not believed for good: the next run reads the whole history again', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 68,
       rateLimit: false,
       companies: [{ id: COMPANY, clients: 100, records: 200, transactions: 300 }],
@@ -239,7 +227,7 @@ describe('a first transactions history answered empty', () => {
 
 describe('the transactions history losing a few rows at its end', () => {
   it('is read again before they are deleted, though the brake would let so few go (suspectAny)', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 69,
       rateLimit: false,
       companies: [{ id: COMPANY, clients: 100, records: 200, transactions: 450 }],
@@ -265,7 +253,7 @@ describe('the transactions history losing a few rows at its end', () => {
 
 describe('a server that pages records by a smaller size than asked', () => {
   it('clamped to 300 a page, silently: the full load learns it and stays exact', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 65,
       rateLimit: false,
       limits: { records: 300 },

@@ -4,31 +4,16 @@
  * a real PostgreSQL, the CLI in-process or as a child process.
  */
 import { withClient, withDatabase } from '@yclients-pg/sql';
-import type pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareWithTruth } from '../helpers/compare';
 import { adminDatabaseUrl } from '../helpers/database';
-import { type Harness, runSync, spawnSync, startHarness } from '../helpers/harness';
+import { runSync, spawnSync, until, useHarness } from '../helpers/harness';
 
 const COMPANY = 101;
 const small = { clients: 650, records: 2500, transactions: 450 };
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-async function query<T extends pg.QueryResultRow = Record<string, unknown>>(
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  return withClient(harness!.db.url, async (client) => (await client.query<T>(text, params)).rows);
-}
-
-const until = async (check: () => Promise<boolean>) => {
-  while (!(await check().catch(() => false))) await new Promise((r) => setTimeout(r, 25));
-};
+const e2e = useHarness();
+const { query } = e2e;
 
 /** The backend holding a company's sync lock, if any. */
 async function lockHolder(): Promise<number | null> {
@@ -43,7 +28,7 @@ async function lockHolder(): Promise<number | null> {
 
 describe('the company lock holds, or the run knows it is lost', () => {
   it('a run whose lock session is terminated stops without writing again (exit 6); the next run heals', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 71,
       rateLimit: false,
       companies: [{ id: COMPANY, clients: 3000, records: 300, transactions: 50 }],
@@ -74,7 +59,7 @@ describe('the company lock holds, or the run knows it is lost', () => {
   });
 
   it("a database's idle_session_timeout does not end the lock's session while the run waits on the API", async () => {
-    harness = await startHarness({ seed: 72, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 72, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     const name = new URL(harness.db.url).pathname.slice(1);
     await withClient(adminDatabaseUrl(), (c) =>
       c.query(`alter database "${name}" set idle_session_timeout = '3s'`),
@@ -93,7 +78,7 @@ describe('the company lock holds, or the run knows it is lost', () => {
 
 describe('exit codes for ordinary database failures', () => {
   it('a merge blocked by another session fails fast (lock timeout): exit 5, and the next run retries', async () => {
-    harness = await startHarness({ seed: 73, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 73, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     expect((await runSync(harness.env)).code).toBe(0);
     const c = harness.fake.company(COMPANY);
     const client = [...c.clients.list()][5]!;
@@ -104,7 +89,7 @@ describe('exit codes for ordinary database failures', () => {
         COMPANY,
         client.id,
       ]);
-      const blocked = await runSync({ ...harness!.env, DATABASE_LOCK_TIMEOUT_MS: '300' }, [
+      const blocked = await runSync({ ...harness.env, DATABASE_LOCK_TIMEOUT_MS: '300' }, [
         '--only',
         'clients',
       ]);
@@ -118,7 +103,7 @@ describe('exit codes for ordinary database failures', () => {
   });
 
   it('TLS the server cannot give: exit 6 naming TLS, not a stack trace', async () => {
-    harness = await startHarness({ seed: 74, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 74, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     const url = new URL(harness.db.url);
     url.searchParams.set('sslmode', 'require');
     const result = await runSync({ ...harness.env, DATABASE_URL: url.toString() });
@@ -128,7 +113,7 @@ describe('exit codes for ordinary database failures', () => {
   });
 
   it('a user that may not create the schema: exit 2 with the GRANT an administrator can run', async () => {
-    harness = await startHarness({ seed: 75, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 75, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     const admin = adminDatabaseUrl();
     const db = `yc_noperm_${process.pid}`;
     const role = `yc_noperm_${process.pid}`;
@@ -157,7 +142,7 @@ describe('exit codes for ordinary database failures', () => {
   });
 
   it('a user with CREATE on its database but not on public migrates and syncs (least privilege)', async () => {
-    harness = await startHarness({ seed: 78, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 78, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     const admin = adminDatabaseUrl();
     const db = `yc_least_${process.pid}`;
     const role = `yc_least_${process.pid}`;
@@ -195,7 +180,7 @@ describe('exit codes for ordinary database failures', () => {
   });
 
   it('status never migrates, works for a read-only monitoring role, and masks what older runs stored', async () => {
-    harness = await startHarness({ seed: 79, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 79, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     expect((await runSync(harness.env)).code).toBe(0);
     const { partnerToken } = harness.fake.credentials;
     // an error stored by an older version, before errors were masked at rest
@@ -228,7 +213,7 @@ describe('exit codes for ordinary database failures', () => {
 
   it('a company id above 2^31 syncs (ids are bigint everywhere)', async () => {
     const big = 3_000_000_001;
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 76,
       rateLimit: false,
       companies: [{ id: big, clients: 50, records: 100, transactions: 20 }],
@@ -241,7 +226,7 @@ describe('exit codes for ordinary database failures', () => {
 
 describe('no secret at rest or on screen', () => {
   it('errors that echo the Authorization header or the login body are stored and shown masked', async () => {
-    harness = await startHarness({ seed: 77, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 77, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     const { partnerToken, userToken } = harness.fake.credentials;
     harness.fake.faults.echoNext(1, { path: '/company/{company_id}/staff' });
     const result = await runSync(harness.env, ['--only', 'staff']);

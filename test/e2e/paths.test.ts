@@ -3,30 +3,14 @@
  * after SIGKILL, several companies with mixed outcomes, the login path, a simulator clock behind the
  * sync's, and an entity waiting for its next try. The simulator over HTTP, a real PostgreSQL.
  */
-import { withClient } from '@yclients-pg/sql';
-import type pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareWithTruth } from '../helpers/compare';
-import { type Harness, killSync, runSync, spawnSync, startHarness } from '../helpers/harness';
+import { killSync, runSync, spawnSync, until, useHarness } from '../helpers/harness';
 
 const COMPANY = 101;
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-async function query<T extends pg.QueryResultRow = Record<string, unknown>>(
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  return withClient(harness!.db.url, async (client) => (await client.query<T>(text, params)).rows);
-}
-
-const until = async (check: () => Promise<boolean>) => {
-  while (!(await check().catch(() => false))) await new Promise((r) => setTimeout(r, 25));
-};
+const e2e = useHarness();
+const { query } = e2e;
 
 const count = async (table: string) =>
   Number((await query<{ n: string }>(`select count(*) as n from yclients.${table}`))[0]!.n);
@@ -34,7 +18,7 @@ const count = async (table: string) =>
 describe('a read killed with SIGKILL resumes where it stopped', () => {
   it('records: the full load resumes at its position, reading no page twice but the one in flight', async () => {
     const records = 12_000;
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 81,
       rateLimit: false,
       companies: [{ id: COMPANY, clients: 200, records, transactions: 10 }],
@@ -56,7 +40,7 @@ describe('a read killed with SIGKILL resumes where it stopped', () => {
   });
 
   it('transactions: the history read resumes at its next page', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 82,
       rateLimit: false,
       companies: [{ id: COMPANY, clients: 100, records: 100, transactions: 4000 }],
@@ -85,7 +69,7 @@ describe('several companies, mixed outcomes', () => {
   const sizes = { clients: 60, records: 200, transactions: 30 };
 
   it('one refused, one synced: exit 5 and the good one complete; both refused: exit 4', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 83,
       rateLimit: false,
       companies: [
@@ -108,7 +92,7 @@ describe('several companies, mixed outcomes', () => {
 
 describe('the login path', () => {
   it('with a login and a password instead of a user token: synced, the password nowhere in the output', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 84,
       rateLimit: false,
       companies: [{ id: COMPANY, ...{ clients: 60, records: 200, transactions: 30 } }],
@@ -129,7 +113,7 @@ describe('the login path', () => {
 
 describe('clocks that disagree', () => {
   it("a simulator clock 40 minutes behind the sync's: the overlap still catches the changes", async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 85,
       rateLimit: false,
       now: new Date(Date.now() - 40 * 60_000),
@@ -149,7 +133,7 @@ describe('clocks that disagree', () => {
 
 describe('an entity waiting for its next try', () => {
   it('is skipped by the next run (no request, still exit 5), and tried again once its time has come', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 86,
       rateLimit: false,
       companies: [{ id: COMPANY, clients: 60, records: 200, transactions: 30 }],

@@ -2,28 +2,15 @@
  * `pnpm sync` end to end: the simulator as a real HTTP server, a real PostgreSQL, the real CLI. One test
  * per user pain of design §7.
  */
-import { withClient } from '@yclients-pg/sql';
-import type pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareWithTruth, rowVersions } from '../helpers/compare';
-import { type Harness, killSync, runSync, spawnSync, startHarness } from '../helpers/harness';
+import { type Harness, killSync, runSync, spawnSync, useHarness } from '../helpers/harness';
 
 const COMPANY = 101;
 const small = { clients: 650, records: 2500, transactions: 450 };
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-async function query<T extends pg.QueryResultRow>(
-  url: string,
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  return withClient(url, async (client) => (await client.query<T>(text, params)).rows);
-}
+const e2e = useHarness();
+const { query } = e2e;
 
 function requestsByPath(h: Harness): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -33,14 +20,11 @@ function requestsByPath(h: Harness): Record<string, number> {
 
 describe('pnpm sync against the simulator', () => {
   it('a full sync equals the simulator exactly: every row and every link', async () => {
-    harness = await startHarness({ seed: 1, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 1, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     const result = await runSync(harness.env);
     expect(result.code, result.stderr).toBe(0);
     expect(await compareWithTruth(harness.db.url, harness.fake, COMPANY)).toEqual([]);
-    const [run] = await query<{ status: string }>(
-      harness.db.url,
-      'select status from yclients_sync.sync_runs',
-    );
+    const [run] = await query<{ status: string }>('select status from yclients_sync.sync_runs');
     expect(run?.status).toBe('succeeded');
     // A full sync stays within ceil(rows / page size) per list + 10% + 5.
     const minimum =
@@ -52,7 +36,7 @@ describe('pnpm sync against the simulator', () => {
   });
 
   it('a second run with nothing new makes about one request per entity and rewrites no row', async () => {
-    harness = await startHarness({ seed: 2, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 2, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     expect((await runSync(harness.env)).code).toBe(0);
     const before = await rowVersions(harness.db.url);
     harness.fake.clearRequests();
@@ -78,7 +62,7 @@ describe('pnpm sync against the simulator', () => {
   });
 
   it('inserts, updates and deletes upstream (including deletes that shift pages) land after one incremental run', async () => {
-    harness = await startHarness({ seed: 3, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 3, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     expect((await runSync(harness.env)).code).toBe(0);
     const c = harness.fake.company(COMPANY);
     const clients = [...c.clients.list()];
@@ -97,7 +81,6 @@ describe('pnpm sync against the simulator', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(await compareWithTruth(harness.db.url, harness.fake, COMPANY)).toEqual([]);
     const [deleted] = await query<{ deleted_at: Date | null }>(
-      harness.db.url,
       'select deleted_at from yclients.clients where company_id = $1 and id = $2',
       [COMPANY, clients[0]!.id],
     );
@@ -110,7 +93,7 @@ describe('pnpm sync against the simulator', () => {
   });
 
   it('a run killed mid-entity (SIGKILL) and started again loses nothing and re-fetches at most one page', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 4,
       rateLimit: false,
       companies: [{ id: COMPANY, clients: 1500, records: 300, transactions: 50 }],
@@ -120,7 +103,6 @@ describe('pnpm sync against the simulator', () => {
     const run = spawnSync(slow, ['--only', 'clients']);
     for (;;) {
       const [state] = await query<{ last_ordinal: string | null }>(
-        harness.db.url,
         "select last_ordinal from yclients_sync.sync_state where company_id = $1 and entity = 'clients'",
         [COMPANY],
       ).catch(() => []);
@@ -131,7 +113,6 @@ describe('pnpm sync against the simulator', () => {
     const committed = Number(
       (
         await query<{ n: string }>(
-          harness.db.url,
           'select last_ordinal as n from yclients_sync.sync_state where entity = $1',
           ['clients'],
         )
@@ -151,22 +132,20 @@ describe('pnpm sync against the simulator', () => {
       [],
     );
     const [abandoned] = await query<{ n: string }>(
-      harness.db.url,
       "select count(*) as n from yclients_sync.sync_runs where status = 'abandoned'",
     );
     expect(Number(abandoned!.n)).toBe(1);
   });
 
   it('two concurrent runs: one works, the other exits 3 at once', async () => {
-    harness = await startHarness({ seed: 5, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 5, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     const slow = { ...harness.env, YCLIENTS_RPS: '20' };
     const first = spawnSync(slow);
     // Wait until the first holds the lock.
     for (;;) {
-      const rows = await query(
-        harness.db.url,
-        "select 1 from yclients_sync.sync_runs where status = 'running'",
-      ).catch(() => []);
+      const rows = await query("select 1 from yclients_sync.sync_runs where status = 'running'").catch(
+        () => [],
+      );
       if (rows.length) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -177,7 +156,7 @@ describe('pnpm sync against the simulator', () => {
   });
 
   it('5xx storms and 429s end in correct data', async () => {
-    harness = await startHarness({ seed: 6, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 6, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     // Every kind of transient trouble, spread over the lists, each within the client's retry budget.
     const { faults } = harness.fake;
     faults.failNext(3, { status: 503, path: '/clients/{company_id}' });
@@ -193,7 +172,7 @@ describe('pnpm sync against the simulator', () => {
   });
 
   it('a storm longer than the retry budget ends in exit 5 with a consistent database, and the next run heals', async () => {
-    harness = await startHarness({ seed: 10, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 10, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     expect((await runSync(harness.env)).code).toBe(0);
     const c = harness.fake.company(COMPANY);
     c.clients.insert({ name: 'После шторма' });
@@ -201,42 +180,34 @@ describe('pnpm sync against the simulator', () => {
     const stormy = await runSync({ ...harness.env, YCLIENTS_HTTP_TIMEOUT_MS: '1000' });
     expect(stormy.code).toBe(5);
     const [run] = await query<{ status: string }>(
-      harness.db.url,
       'select status from yclients_sync.sync_runs order by id desc limit 1',
     );
     // the company lookup itself failed: no entity could run, so the run failed (exit 5 all the same)
     expect(run?.status).toBe('failed');
     harness.fake.faults.clear();
     // The failed entities wait for their next try; let that time pass.
-    await query(
-      harness.db.url,
-      'update yclients_sync.sync_state set next_try_at = now() where next_try_at is not null',
-    );
+    await query('update yclients_sync.sync_state set next_try_at = now() where next_try_at is not null');
     const healed = await runSync(harness.env);
     expect(healed.code, healed.stderr).toBe(0);
     expect(await compareWithTruth(harness.db.url, harness.fake, COMPANY)).toEqual([]);
   });
 
   it('an entity that keeps failing ends in exit 5 with the others synced and its retry scheduled', async () => {
-    harness = await startHarness({ seed: 7, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 7, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     harness.fake.faults.failNext(10_000, { status: 502, path: /\/records\// });
     const result = await runSync({ ...harness.env, YCLIENTS_HTTP_TIMEOUT_MS: '1000' });
     expect(result.code).toBe(5);
     const states = await query<{ entity: string; status: string }>(
-      harness.db.url,
       'select entity, status from yclients_sync.sync_state',
     );
     expect(states.find((s) => s.entity === 'records')?.status).toBe('retry_waiting');
     expect(states.find((s) => s.entity === 'clients')?.status).toBe('succeeded');
-    const [run] = await query<{ status: string }>(
-      harness.db.url,
-      'select status from yclients_sync.sync_runs',
-    );
+    const [run] = await query<{ status: string }>('select status from yclients_sync.sync_runs');
     expect(run?.status).toBe('partial');
   });
 
   it('bad configuration exits 2 and refused credentials exit 4, with clear messages and no secrets', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 8,
       rateLimit: false,
       companies: [{ id: COMPANY, clients: 5, records: 5, transactions: 5 }],
@@ -259,16 +230,13 @@ describe('pnpm sync against the simulator', () => {
   });
 
   it('--dry-run prints what would change and leaves the database as it was', async () => {
-    harness = await startHarness({ seed: 11, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 11, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     expect((await runSync(harness.env)).code).toBe(0);
     const c = harness.fake.company(COMPANY);
     c.clients.insert({ name: 'Пробная' });
     c.clients.update([...c.clients.list()][3]!.id, { name: 'Пробная правка' });
     const before = await rowVersions(harness.db.url);
-    const [runsBefore] = await query<{ n: string }>(
-      harness.db.url,
-      'select count(*) as n from yclients_sync.sync_runs',
-    );
+    const [runsBefore] = await query<{ n: string }>('select count(*) as n from yclients_sync.sync_runs');
     const dry = await runSync(harness.env, ['--dry-run', '--only', 'clients']);
     expect(dry.code, dry.stderr).toBe(0);
     // The log says what would change, and that it was rolled back.
@@ -278,15 +246,12 @@ describe('pnpm sync against the simulator', () => {
     });
     expect(dry.logs.some((l) => String(l.event).startsWith('dry run finished'))).toBe(true);
     expect(await rowVersions(harness.db.url)).toEqual(before);
-    const [runsAfter] = await query<{ n: string }>(
-      harness.db.url,
-      'select count(*) as n from yclients_sync.sync_runs',
-    );
+    const [runsAfter] = await query<{ n: string }>('select count(*) as n from yclients_sync.sync_runs');
     expect(runsAfter!.n).toBe(runsBefore!.n);
   });
 
   it("status shows the last runs, each entity's checkpoint and lag, and whether a run is going on", async () => {
-    harness = await startHarness({ seed: 12, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 12, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     expect((await runSync(harness.env)).code).toBe(0);
     const status = await runSync(harness.env, ['status']);
     expect(status.code, status.stderr).toBe(0);
@@ -324,7 +289,7 @@ describe('pnpm sync against the simulator', () => {
   });
 
   it('no token, password or client phone number reaches the output', async () => {
-    harness = await startHarness({ seed: 13, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
+    const harness = await e2e.start({ seed: 13, rateLimit: false, companies: [{ id: COMPANY, ...small }] });
     harness.fake.faults.failNext(1, { status: 500, path: '/clients/{company_id}' });
     const result = await runSync({
       ...harness.env,
@@ -345,17 +310,16 @@ describe('pnpm sync against the simulator', () => {
   });
 
   it('SQL-injection strings and odd unicode are stored byte-exact', async () => {
-    harness = await startHarness({
+    const harness = await e2e.start({
       seed: 9,
       rateLimit: false,
       companies: [{ id: COMPANY, clients: 20, records: 10, transactions: 10 }],
     });
     const names = ["Robert'); DROP TABLE yclients.clients;--", 'Zoë Ёлкина 🧖‍♀️ ‮RTL‬', '$1 $$ \\ "quoted" %s'];
-    const ids = names.map((name) => harness!.fake.company(COMPANY).clients.insert({ name }).id);
+    const ids = names.map((name) => harness.fake.company(COMPANY).clients.insert({ name }).id);
     const result = await runSync(harness.env);
     expect(result.code, result.stderr).toBe(0);
     const rows = await query<{ id: string; name: string }>(
-      harness.db.url,
       'select id, name from yclients.clients where company_id = $1 and id = any($2)',
       [COMPANY, ids],
     );

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { withClient } from '@yclients-pg/sql';
 import { main } from '@yclients-pg/sync';
 import { createYclientsFake } from '@yclients-pg/yclients-fake';
+import type pg from 'pg';
+import { afterEach } from 'vitest';
 import { createMigratedTestDatabase, type TestDatabase } from './database';
 
 export type Fake = ReturnType<typeof createYclientsFake>;
@@ -51,6 +53,52 @@ export async function startHarness(options: FakeOptions, env: NodeJS.ProcessEnv 
       await db.drop();
     },
   };
+}
+
+/** The harness of a test file's running test, closed after each test (see useHarness). */
+export interface TestHarness {
+  /** startHarness, remembered as the running test's harness. */
+  start(options: FakeOptions, env?: NodeJS.ProcessEnv): Promise<Harness>;
+  /** The running test's harness; throws when the test has not started one. */
+  readonly current: Harness;
+  /** The rows of one query on the running test's database. */
+  query<T extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<T[]>;
+}
+
+/**
+ * One harness per test: call at the top of a test file; `start` begins a test's harness and an afterEach
+ * hook closes it (the simulator stops and the database is dropped) after every test.
+ */
+export function useHarness(): TestHarness {
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+  const current = (): Harness => {
+    if (!harness) throw new Error('no harness: the test has not started one');
+    return harness;
+  };
+  return {
+    async start(options, env) {
+      harness = await startHarness(options, env);
+      return harness;
+    },
+    get current() {
+      return current();
+    },
+    async query<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, params: unknown[] = []) {
+      return withClient(current().db.url, async (client) => (await client.query<T>(text, params)).rows);
+    },
+  };
+}
+
+/** Resolves once `check` answers true (an answer that throws counts as false), polling every 25 ms. */
+export async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check().catch(() => false))) await new Promise((r) => setTimeout(r, 25));
 }
 
 export interface SyncResult {

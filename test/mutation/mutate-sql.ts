@@ -2,11 +2,11 @@
  * `pnpm mutation:sql [--list] [--only id,id…] [--skip-e2e]`: mutation testing for the SQL merge
  * functions, which Stryker cannot mutate (issue 19). For each mutation of sql-mutations.ts:
  *
- * 1. on a private PostgreSQL (scratch-postgres.ts; never the shared test server), the test template the
- *    helpers clone (`tpl_yclients_<hash of sql/migrations, functions, views>`, test/helpers/database.ts)
- *    is made from a migrated database with the mutated function applied (`create or replace`). The
- *    sync's own migrate() re-applies function files only when their hash differs from the one recorded
- *    at migration, so the mutant stays in force through every run;
+ * 1. on a private PostgreSQL (test/helpers/scratch-postgres.ts; never the shared test server), the test
+ *    template the helpers clone (`tpl_yclients_<hash of sql/migrations, functions, views>`,
+ *    test/helpers/database.ts) is made from a migrated database with the mutated function applied
+ *    (`create or replace`). The sync's own migrate() re-applies function files only when their hash
+ *    differs from the one recorded at migration, so the mutant stays in force through every run;
  * 2. the sql project's tests run against it, then (if they all pass) the e2e project's, each stopping at
  *    the first failure: a failure means the mutation is caught.
  *
@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTIONS_DIRECTORY, migrate, withClient, withDatabase } from '@yclients-pg/sql';
 import { migrationsHash } from '@yclients-pg/sql/testing';
-import { startScratchPostgres } from './scratch-postgres';
+import { startScratchPostgres } from '../helpers/scratch-postgres';
 import { SQL_MUTATIONS, type SqlMutation } from './sql-mutations';
 
 /** Progress on stderr (stdout stays free for `--list`). */
@@ -185,7 +185,11 @@ async function main(): Promise<void> {
   }
 
   const started = Date.now();
-  const server = await startScratchPostgres();
+  const server = await startScratchPostgres({
+    prefix: 'yclients-mutation-pg-',
+    settings: ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=200'],
+    stopMode: 'fast',
+  });
   say(`mutation:sql: ${server.description} at ${server.url.replace(/\/\/[^@]*@/, '//')}`);
   const results = new Map<string, Outcome>();
   const skipped: Record<'sql' | 'e2e', string[]> = { sql: [], e2e: [] };
