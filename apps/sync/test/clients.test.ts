@@ -354,6 +354,15 @@ describe('clients: incremental, by the stored ordinal', () => {
       [300, { cursor: { mode: 'incremental', changedAfter: '2026-11-22T09:30:00' } }],
       [1, { cursor: { mode: 'incremental', changedAfter: RUN_CURSOR } }],
     ]);
+    // read ahead: the next page of changes is asked for before the one before it lands
+    expect(trace()).toEqual([
+      'GET 3',
+      'land 601..650',
+      'GET 1 changed',
+      'GET 2 changed',
+      'land 1001..1300',
+      'land 1301..1301',
+    ]);
   });
 
   it('the overlap: exactly the configured minutes, plus how far the company clock is ahead of the server', async () => {
@@ -557,6 +566,30 @@ describe('clients: a rebuild whose read is incomplete or moving is read again', 
     ]);
   });
 
+  it('clients added upstream mid-read (the total grows): more ids seen than the first total is an incomplete read, not a loss; the ids stay', async () => {
+    const u = upstream(range(1, 600));
+    // five clients are added after page 1 was answered: pages 2 and 3 report 605, and pass 1 sees them all
+    u.before.set(2, () => u.list.push(...range(601, 605)));
+    const { done, lines } = run(u);
+    await done;
+    expect(lines).toEqual([
+      {
+        level: 'info',
+        event: 'clients: the read was incomplete, reading the list again',
+        fields: { seen: 605, total: 600, pass: 1, totalChanged: true },
+      },
+    ]);
+    expect(events('forget')).toEqual([]);
+    expect(trace().filter((t) => !t.startsWith('GET') && !t.startsWith('land'))).toEqual([
+      'checkpoint',
+      'seen 605',
+      'seen 605',
+      'finish deleted',
+      'close',
+    ]);
+    expect(finishes()[0]!.seen).toEqual(range(1, 605));
+  });
+
   it('a page answered short (the total the same): read again, then deleted on the complete read', async () => {
     const u = upstream(range(1, 650));
     for (const id of [...range(1, 650), 9001]) liveSet('clients').add(id);
@@ -719,6 +752,28 @@ describe("clients: finish_refresh's verdicts", () => {
       'finish deleted',
       'close',
     ]);
+    // a first read that never was suspicious: the read after the loss is no re-read either
+    expect(finishes().map((f) => [f.verdict, f.args.reread])).toEqual([
+      ['seen_lost', false],
+      ['deleted', false],
+    ]);
+  });
+
+  it('withheld, pending, unproven: reported under the scope "clients"', async () => {
+    const u = upstream(range(1, 10));
+    liveSet('clients').add(11);
+    db.verdicts = ['withheld'];
+    const first = run(u);
+    await first.done;
+    expect(first.withheld.mock.calls).toEqual([['clients', 1, 11, [11]]]);
+    for (const verdict of ['pending', 'unproven'] as const) {
+      resetDb();
+      liveSet('clients').add(11);
+      db.verdicts = [verdict];
+      const { done, lines } = run(u);
+      await done;
+      expect(lines.map((l) => [l.level, l.event.split(':')[0]])).toEqual([['warn', 'clients']]);
+    }
   });
 
   it('seen_lost twice: fails without deleting', async () => {

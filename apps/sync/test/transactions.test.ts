@@ -239,6 +239,14 @@ describe('transactions: the first run reads the whole history', () => {
     ]);
   });
 
+  it('a page with as many rejected rows as rows that could be read is landed like any other', async () => {
+    const u = upstream([1, { rejected: null }, 2, { rejected: 3 }]);
+    await run(u).done;
+    expect(lands().map((l) => l.ids)).toEqual([[1, 2, null, 3]]);
+    expect(finishes()[0]!.seen).toEqual([1, 2, 3]);
+    expect(closes()[0]!.cursor).toEqual({ loaded: true, lastWindow: { from: HISTORY, to: TO } });
+  });
+
   it('a history of rows all rejected is still a history', async () => {
     const u = upstream([{ rejected: null }, { rejected: 12 }]);
     await run(u).done;
@@ -297,6 +305,18 @@ describe('transactions: later runs read a rolling window', () => {
     });
     expect(finishes()[0]!.args.window).toBeUndefined();
     expect(Object.keys(finishes()[0]!.args)).not.toContain('window');
+  });
+
+  it('--full answered empty does not unload a history loaded before: the next run reads the window', async () => {
+    await run(upstream([]), { state: closed, full: true }).done;
+    expect(requests()[0]).toEqual({ page: 1, count: 200, startDate: HISTORY, endDate: TO });
+    expect(closes()).toEqual([
+      { page_size: 200, cursor: { loaded: true, lastWindow: { from: HISTORY, to: TO } } },
+    ]);
+    const next = stateOf('transactions');
+    resetDb();
+    await run(upstream([]), { runId: 8, state: next }).done;
+    expect(requests()[0]).toEqual({ page: 1, count: 200, startDate: FROM, endDate: TO });
   });
 
   it('--full over an interrupted read starts afresh under this run', async () => {
@@ -420,6 +440,14 @@ describe('transactions: an interrupted read resumes', () => {
     });
   }
 
+  it('a resumed window read found empty marks the history loaded even if its cursor says otherwise', async () => {
+    await run(upstream([]), { state: interrupted({ page: 1, loaded: false }) }).done;
+    expect(requests()[0]).toEqual({ page: 1, count: 200, startDate: '2026-10-20', endDate: '2026-11-20' });
+    expect(closes()).toEqual([
+      { page_size: 200, cursor: { loaded: true, lastWindow: { from: '2026-10-20', to: '2026-11-20' } } },
+    ]);
+  });
+
   it('a resumed window read marks the history loaded even if its cursor says otherwise', async () => {
     const u = upstream(range(1, 450));
     db.seen.set('transactions:5', new Set(range(1, 400)));
@@ -469,8 +497,28 @@ describe("transactions: finish_refresh's verdicts", () => {
       'finish deleted',
       'close',
     ]);
-    expect(finishes().map((f) => f.args.reread)).toEqual([false, true, false]);
+    expect(finishes().map((f) => [f.args.refreshId, f.args.reread, f.args.window])).toEqual(
+      [false, true, false].map((reread) => [
+        7,
+        reread,
+        { from: `${FROM} 00:00:00`, to: `${TO} 00:00:00`, timeZone: 'Europe/Moscow' },
+      ]),
+    );
     expect(events('forget')).toEqual([{ op: 'forget', entity: 'transactions', companyId: 101 }]);
+    // the same window read again from page 1 under the same refresh, all of it seen before the end
+    expect(requests().map((p) => [p.page, p.startDate, p.endDate])).toEqual(
+      [1, 2, 1, 1, 2, 1, 1, 2, 1].map((page) => [page, FROM, TO]),
+    );
+    const window = { mode: 'window', from: FROM, to: TO, page: 2, refreshId: 7, loaded: true, anonymous: 0 };
+    expect(lands().map((l) => [l.refreshId, l.checkpoint?.cursor])).toEqual([
+      [7, window],
+      [7, { ...window, reread: true }],
+      [7, { ...window, reread: false }],
+    ]);
+    expect(finishes()[2]!.seen).toEqual([1, 2, 3]);
+    expect(closes()).toEqual([
+      { page_size: 200, cursor: { loaded: true, lastWindow: { from: FROM, to: TO } } },
+    ]);
   });
 
   it('seen_lost twice: fails without deleting', async () => {
