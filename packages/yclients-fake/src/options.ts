@@ -11,6 +11,15 @@ export interface CompanyOptions {
   clients?: number;
   /** @default 1000 — spread over the two years before the anchor and the month after it */
   records?: number;
+  /**
+   * This many of the `records` base rows (and the few neighbours that share a row's minute anyway)
+   * share one visit minute, a past one about a year before the anchor; the other rows keep their
+   * times. Above a page (1,000) the tie always straddles a page boundary. As every tie, its rows come
+   * in a different order on every request (yclients-open-questions Q1: records are sorted by visit
+   * date only, "make the tie-break among equal datetimes unspecified (for example random per
+   * request)"), so pages over it repeat some rows and miss others. @default 0
+   */
+  tiedRecords?: number;
   /** @default 500 — spread over the two years before the anchor */
   transactions?: number;
   /** @default 12 */
@@ -158,6 +167,7 @@ export function resolveOptions(options: FakeOptions = {}): ResolvedOptions {
       offsetHours,
       clients: c.clients ?? 200,
       records: c.records ?? 1000,
+      tiedRecords: c.tiedRecords ?? 0,
       transactions: c.transactions ?? 500,
       staff: Math.max(1, c.staff ?? 12),
       positions: Math.max(1, c.positions ?? 6),
@@ -174,6 +184,9 @@ export function resolveOptions(options: FakeOptions = {}): ResolvedOptions {
   for (const c of companies) {
     if (c.records > 20_000_000 || c.transactions > 20_000_000 || c.clients > 4_000_000) {
       throw new Error(`company ${c.id}: at most 20,000,000 records/transactions and 4,000,000 clients`);
+    }
+    if (!Number.isInteger(c.tiedRecords) || c.tiedRecords < 0 || c.tiedRecords > c.records) {
+      throw new Error(`company ${c.id}: tiedRecords must be a whole number from 0 to records (${c.records})`);
     }
   }
   const now = options.now === undefined ? undefined : toMs(options.now);

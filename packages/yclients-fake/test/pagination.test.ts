@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allPages, get, makeFake } from './helpers';
+import { allPages, get, makeFake, NOW } from './helpers';
 
 describe('pagination', () => {
   it('clients: id ascending, every live row exactly once across pages', async () => {
@@ -52,6 +52,40 @@ describe('pagination', () => {
       orders.add(r.body.data.map((x: { id: number }) => x.id).join(','));
     }
     expect(orders.size).toBeGreaterThan(1);
+  });
+
+  it('records: tiedRecords puts that many visits at one minute; pages across the tie repeat and miss rows', async () => {
+    const fake = makeFake({ companies: [{ id: 101, records: 3000, tiedRecords: 1500 }] });
+    const truth = [...fake.company(101).records.list({ withDeleted: true })];
+    const byTime = new Map<string, number>();
+    for (const r of truth) byTime.set(String(r.datetime), (byTime.get(String(r.datetime)) ?? 0) + 1);
+    const [tieTime, tied] = [...byTime].sort((a, b) => b[1] - a[1])[0]!;
+    expect(tied).toBeGreaterThanOrEqual(1500);
+    // a past day about a year before the anchor, still inside the generated span
+    expect(Date.parse(tieTime)).toBeLessThan(Date.parse(NOW) - 300 * 86_400_000);
+    // sorted as ever, the total unchanged, every id once across the list's positions
+    const paged = (await allPages(fake, '/records/101', 1000, { with_deleted: 1 })).rows;
+    expect(paged).toHaveLength(3000);
+    const times = paged.map((r) => Date.parse(r.datetime));
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeLessThanOrEqual(times[i - 1]!);
+    expect(paged.filter((r) => r.datetime === tieTime)).toHaveLength(tied);
+    // the tie is longer than a page, so pages of 1,000 over it repeat some rows and miss others
+    expect(new Set(paged.map((r) => r.id)).size).toBeLessThan(3000);
+    // and a page inside the tie holds different rows on every request
+    const start = paged.findIndex((r) => r.datetime === tieTime);
+    const page = Math.floor(start / 100) + 2;
+    const a = await get(fake, '/records/101', { count: 100, page, with_deleted: 1 });
+    const b = await get(fake, '/records/101', { count: 100, page, with_deleted: 1 });
+    const ids = (r: typeof a) => r.body.data.map((x: { id: number }) => x.id).sort();
+    expect(ids(a)).not.toEqual(ids(b));
+  });
+
+  it('records: tiedRecords 0 (the default) leaves the data as it was', async () => {
+    const a = makeFake({ companies: [{ id: 101, records: 2000 }] });
+    const b = makeFake({ companies: [{ id: 101, records: 2000, tiedRecords: 0 }] });
+    const rows = (f: typeof a) => [...f.company(101).records.list({ withDeleted: true })];
+    expect(rows(b)).toEqual(rows(a));
+    expect(() => makeFake({ companies: [{ id: 101, records: 10, tiedRecords: 11 }] })).toThrow(/tiedRecords/);
   });
 
   it('records: a window read until its distinct ids reach total_count gets every row', async () => {

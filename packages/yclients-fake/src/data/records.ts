@@ -54,10 +54,18 @@ export function createRecords(ctx: CompanyContext, catalogs: Catalogs, clients: 
   const ids = denseIds(ID_BASE.records(c), count);
 
   // Some rows share the slot of the row before them, so ties (same minute) always exist.
-  const owner = (index: number): number => {
+  const slotOwner = (index: number): number => {
     let i = index;
     while (i > 0 && (i % 7 === 3 || i % 11 === 4)) i--;
     return i;
+  };
+  // `tiedRecords`: one block of base rows in the middle of the span shares its first row's slot (the
+  // owner stays non-decreasing in the index, so the timeline stays sorted).
+  const tieFirst = Math.floor((count - company.tiedRecords) / 2);
+  const tieEnd = tieFirst + company.tiedRecords;
+  const owner = (index: number): number => {
+    const i = slotOwner(index);
+    return i >= tieFirst && i < tieEnd ? slotOwner(tieFirst) : i;
   };
   const timeOf = (index: number): number => {
     const j = owner(index);
