@@ -213,6 +213,10 @@ describe('planning windows: the probes', () => {
       },
       { page_size: 1000, cursor: { mode: 'incremental', changedAfter: RUN_START } },
     ]);
+    expect(events('checkpoint').map((c) => [c.entity, c.companyId, c.inTx])).toEqual([
+      ['records', 101, false],
+      ['records', 101, false],
+    ]);
     expect(events('finish')).toEqual([]);
     expect(events('land')).toEqual([]);
   });
@@ -249,6 +253,45 @@ describe('planning windows: the probes', () => {
       { page: 3, count: 20, timeZone: 'Europe/Moscow' },
     ]);
     expect(sorted(landed(7000))).toEqual(idsOf(rows));
+  });
+
+  it('the oldest row rejected: its neighbours are read oldest last, the oldest usable one bounds the windows', async () => {
+    // 10,020 rows make two windows; the last 20 hold one visit a day from 2024-03-19 back to 2024-03-01,
+    // then the rejected oldest row: the range is 2024-03-01..2024-03-20, cut in two halves of 10 days
+    const rows: FakeRecord[] = [
+      ...dayOf('2024-03-20', 10_000, 1, (i) => Math.floor(i / 10)),
+      ...Array.from({ length: 19 }, (_, i) => ({ id: 20_001 + i, at: `${addDays('2024-03-19', -i)}T10:00` })),
+      { id: 20_999, at: '2024-02-28T10:00', rejected: 'identified' },
+    ];
+    const api = fakeRecordsApi(rows);
+    await run(api);
+    expect(probes(api).slice(1)).toEqual([
+      { page: 10_020, count: 1, timeZone: 'Europe/Moscow' },
+      { page: 501, count: 20, timeZone: 'Europe/Moscow' },
+    ]);
+    expect((events('checkpoint')[0]!.checkpoint.cursor as { windows: unknown }).windows).toEqual([
+      { from: '2024-03-11', to: '2024-03-20' },
+      { from: '2000-01-01', to: '2024-03-10' },
+    ]);
+  });
+
+  it('only the newest end without a usable row: the load fails before reading any window', async () => {
+    const rows: FakeRecord[] = [
+      ...Array.from({ length: 25 }, (_, i) => ({
+        id: i + 1,
+        at: '2024-03-10T10:00',
+        rejected: 'anonymous' as const,
+      })),
+      ...dayOf('2024-03-01', 10, 100),
+    ];
+    const api = fakeRecordsApi(rows);
+    const { ctx } = makeContext(api);
+    const done = records(ctx);
+    await expect(done).rejects.toThrow(
+      new IncompleteReadError('records: no row with a usable visit time among the newest and oldest 20'),
+    );
+    await expect(done).rejects.toBeInstanceOf(IncompleteReadError);
+    expect(reads(api)).toEqual([]);
   });
 
   it('neither end has a usable row: the load fails before reading any window', async () => {
@@ -345,6 +388,41 @@ describe('reading a window by position', () => {
     expect(sorted(landed())).toEqual(idsOf(rows));
   });
 
+  it('a clamped page one row short of the total: the size is learnt, and the last row read too', async () => {
+    // 301 rows, the server serves 300: the first answer is short of the total by one row
+    const rows = dayOf('2024-03-05', 301, 1, (i) => Math.floor(i / 2));
+    const api = fakeRecordsApi(rows);
+    api.max = 300;
+    api.ties = () => (r) => r.id;
+    const { lines } = await run(api);
+    expect(reads(api)).toEqual([
+      '2000-01-01..2024-03-06 p1x1000',
+      '2000-01-01..2024-03-06 p1x300', // 299 kept: positions 300 and 301 tie
+      '2000-01-01..2024-03-06 p2x299', // 300 and 301: the end
+    ]);
+    expect(windowOf(lines)).toEqual([]);
+    expect(events('finish').map((e) => e.seen)).toEqual([idsOf(rows)]);
+  });
+
+  it('an answer empty before its total: no request for nothing, the window read again', async () => {
+    const rows = daysOf('2024-03-01', 3, 500, 1);
+    const api = fakeRecordsApi(rows);
+    // the window's second request answers no rows, its total unchanged
+    api.answer = (page, _r, n) => (n === 4 ? { ...page, rows: [] } : page);
+    const { lines } = await run(api);
+    const pass = ['2000-01-01..2024-03-04 p1x1000', '2000-01-01..2024-03-04 p2x998'];
+    expect(reads(api)).toEqual([...pass, ...pass]);
+    expect(windowOf(lines).map((l) => (l as { fields?: unknown }).fields)).toEqual([
+      { ...window3, seen: 998, total: 1500, totalChanged: false },
+    ]);
+    expect(cursors().map((c) => [c?.pass, c?.position, c?.tieDays])).toEqual([
+      [1, 999, []],
+      [2, 999, []],
+      [2, 1501, []],
+    ]);
+    expect(events('finish').map((e) => e.seen.length)).toEqual([1500]);
+  });
+
   it('rows rejected without an id count towards the total; with an id they are seen', async () => {
     const rows = daysOf('2024-03-01', 3, 500, 1);
     rows[10]!.rejected = 'anonymous';
@@ -434,6 +512,23 @@ describe('a tie longer than a page (the tie day)', () => {
     expect(events('finish')[0]!.deleted).toEqual([]);
   });
 
+  it('a day read again from a server that ignores the page parameter: stopped, named as the day read', async () => {
+    const rows = tieRows();
+    const api = fakeRecordsApi(rows);
+    api.ties = (r, n) => (r.startDate === DAY ? byId : n % 2 ? byId : byIdDown);
+    let first: CountedPage<YcRecord> | undefined;
+    api.answer = (page, r) => {
+      if (r.startDate !== DAY) return page;
+      if (r.page === 1) first = page;
+      return first!;
+    };
+    const { ctx } = makeContext(api);
+    await expect(records(ctx)).rejects.toThrow(
+      'records of a day: page 2 repeats page 1 (the server ignored the page parameter?)',
+    );
+    expect(events('finish')).toEqual([]);
+  });
+
   it('read in one order throughout: complete, the day noted but not read again', async () => {
     const rows = tieRows();
     const api = fakeRecordsApi(rows);
@@ -443,6 +538,17 @@ describe('a tie longer than a page (the tie day)', () => {
     expect(cursors().map((c) => c?.tieDays)).toEqual([[], [DAY], [DAY]]);
     expect(lines.filter((l) => l.event === RE_READ)).toEqual([]);
     expect(events('finish').map((e) => e.seen.length)).toEqual([2000]);
+  });
+
+  it('read in one order with a row rejected without an id: complete, the day not read again', async () => {
+    const rows = tieRows();
+    rows[1850]!.rejected = 'anonymous'; // among the 300 earlier visits of the tie's day
+    const api = fakeRecordsApi(rows);
+    api.ties = () => byId;
+    const { lines } = await run(api);
+    expect(reads(api)).toEqual([`${window10} p1x1000`, `${window10} p1x1000`, `${window10} p2x1000`]);
+    expect(lines.filter((l) => l.event === RE_READ)).toEqual([]);
+    expect(events('finish').map((e) => [e.seen.length, e.args.unidentified])).toEqual([[1999, 1]]);
   });
 
   it('the day read again still short: the window is read again, its tie days noted afresh', async () => {
@@ -513,6 +619,9 @@ describe('the completeness check of a window', () => {
       [2, 1501, false],
     ]);
     expect(events('finish').map((e) => [e.seen.length, e.args.reread])).toEqual([[1500, false]]);
+    // no tie longer than a page: no day to read again, and no word of one
+    expect(lines.filter((l) => l.level === 'debug')).toEqual([]);
+    expect(events('seenCount')).toHaveLength(2);
   });
 
   it('a total that changes while the window is read: read again', async () => {
@@ -723,6 +832,31 @@ describe('checkpoints and resuming a full load', () => {
     expect(events('finish').map((e) => [e.args.refreshId, e.seen.length])).toEqual([[5000, 1500]]);
   });
 
+  it('resumed at the last row of its window: that row is read, the window complete', async () => {
+    const rows = rows3();
+    const api = fakeRecordsApi(rows);
+    api.ties = () => (r) => r.id; // position 1500 holds record 2 (tied with 1 at 08:00 on 2024-03-01)
+    db.seen.set('records:5000', new Set(rows.filter((r) => r.id !== 2).map((r) => r.id)));
+    const { lines } = await run(api, { state: full({ position: 1500, total: 1500, anonymous: 0 }) });
+    expect(api.requests).toHaveLength(1);
+    expect(landed()).toEqual([2]);
+    expect(windowOf(lines)).toEqual([]);
+    expect(events('finish').map((e) => [e.args.refreshId, e.seen.length])).toEqual([[5000, 1500]]);
+  });
+
+  it('a window whose rows were all rejected without an id: landed, no last id, all unidentified', async () => {
+    const rows: FakeRecord[] = [
+      ...dayOf('2024-03-10', 5, 1),
+      ...[11, 12, 13].map((id) => ({ id, at: '2024-03-05T10:00', rejected: 'anonymous' as const })),
+    ];
+    const api = fakeRecordsApi(rows);
+    const window = { from: '2024-03-05', to: '2024-03-05' };
+    await run(api, { state: full({ windows: [window], position: 1 }) });
+    expect(reads(api)).toEqual(['2024-03-05..2024-03-06 p1x1000']);
+    expect(events('land').map((e) => [e.ids, e.checkpoint?.last_id])).toEqual([[[null, null, null], null]]);
+    expect(events('finish').map((e) => [e.seen, e.args.unidentified])).toEqual([[[], 3]]);
+  });
+
   it('resumed with the ids seen before lost: the window is read again from its start', async () => {
     const rows = rows3();
     const api = fakeRecordsApi(rows);
@@ -742,7 +876,8 @@ describe('checkpoints and resuming a full load', () => {
       [1, 999],
       [1, 1501],
     ]);
-    expect(events('finish').map((e) => e.seen.length)).toEqual([1500]);
+    // a first read of the window again, not a re-read after a suspicious end
+    expect(events('finish').map((e) => [e.seen.length, e.args.reread])).toEqual([[1500, false]]);
   });
 
   it('resumed at a later window: the windows before it are not read again', async () => {
@@ -800,6 +935,13 @@ describe('incremental runs', () => {
     store(rows);
     const api = fakeRecordsApi(rows);
     const { progress } = await run(api, { state: incremental() });
+    expect(progress.start.mock.calls).toEqual([['records']]);
+    // read ahead: page 2 is asked for before page 1 lands
+    expect(
+      db.events.flatMap((e) =>
+        e.op === 'land' || (e.op === 'request' && e.list === 'records') ? [e.op] : [],
+      ),
+    ).toEqual(['request', 'request', 'land', 'land', 'request']);
     expect(api.requests).toEqual([
       // 10:00 less 45 minutes of overlap (Moscow is behind the server's +04:00: nothing more)
       {
@@ -864,6 +1006,47 @@ describe('incremental runs', () => {
     expect(stateOf('records')?.cursor).toEqual({ mode: 'incremental', changedAfter: '2026-11-22T09:00:00' });
   });
 
+  it('a server that ignores the page parameter stops the read of changes with its label', async () => {
+    const rows = daysOf('2024-03-01', 3, 500, 1);
+    for (const r of rows.slice(0, 1200)) r.changed = CHANGED;
+    store(rows);
+    const api = fakeRecordsApi(rows);
+    let first: CountedPage<YcRecord> | undefined;
+    api.answer = (page, r) => {
+      if (r.page === 1) first = page;
+      return first!;
+    };
+    const { ctx } = makeContext(api, { state: incremental() });
+    await expect(records(ctx)).rejects.toThrow(
+      'changed records: page 2 repeats page 1 (the server ignored the page parameter?)',
+    );
+  });
+
+  it('quarantined rows count as stored: upstream counting fewer than stored and quarantined is no reason to probe its span', async () => {
+    const rows = daysOf('2024-03-01', 3, 500, 1);
+    store(rows.slice(1));
+    quarantine.count = 2; // 1,499 live and 2 quarantined stored; upstream counts 1,500
+    const api = fakeRecordsApi(rows);
+    await run(api, { state: incremental() });
+    expect(api.requests.filter((r) => r.count === 1 && r.startDate === undefined)).toEqual([
+      { page: 1, count: 1, timeZone: 'Europe/Moscow' },
+    ]);
+  });
+
+  it('a quarantined row gone upstream: the search finds no window that differs and reads nothing', async () => {
+    const rows = daysOf('2024-03-01', 3, 10, 1);
+    store(rows);
+    quarantine.count = 1;
+    const api = fakeRecordsApi(rows);
+    const { lines } = await run(api, { state: incremental() });
+    expect(lines.map((l) => l.event)).toEqual([
+      'records: upstream counts a different number of live records; finding the days that differ',
+    ]);
+    expect(reads(api)).toEqual([]);
+    expect(events('checkpoint')).toEqual([]);
+    expect(events('finish')).toEqual([]);
+  });
+
   it('quarantined rows count as stored: upstream counting them too is no difference', async () => {
     const rows = daysOf('2024-03-01', 3, 500, 1);
     store(rows.slice(1));
@@ -901,6 +1084,18 @@ describe('records that vanish upstream without a flag', () => {
     ]);
     expect(reads(api)).toEqual(['2024-03-16..2024-03-23 p1x1000', '2024-03-08..2024-03-16 p1x1000']);
     expect(api.requests).toHaveLength(11);
+    // read as a full load of those windows: a run killed while reading them resumes them
+    expect(cursors()[1]).toMatchObject({
+      mode: 'full',
+      windows: [
+        { from: '2024-03-16', to: '2024-03-22' },
+        { from: '2024-03-08', to: '2024-03-15' },
+      ],
+      index: 0,
+      pass: 1,
+      runId: 7,
+      changedAfterNext: RUN_START,
+    });
     expect(lines.filter((l) => l.level === 'info')).toEqual([
       {
         level: 'info',
@@ -920,6 +1115,24 @@ describe('records that vanish upstream without a flag', () => {
     expect(removed.mock.calls).toEqual([[1], [0]]);
     expect(liveSet('records').size).toBe(2999);
     expect(stateOf('records')?.cursor).toEqual({ mode: 'incremental', changedAfter: RUN_START });
+  });
+
+  it('a span is read whole up to a page of rows on either side, halved above', async () => {
+    const LINE = 'records: reading again the windows where upstream and the database differ';
+    const windows = (lines: Array<{ event: string; fields?: Record<string, unknown> }>) =>
+      lines.filter((l) => l.event === LINE).map((l) => l.fields?.windows);
+    // 1,000 stored over two days, one gone upstream: 1,000 rows at most, read as one window
+    const exactly = [...dayOf('2024-03-05', 600, 1), ...dayOf('2024-03-06', 400, 601)];
+    store(exactly);
+    const first = await run(fakeRecordsApi(exactly.filter((r) => r.id !== 700)), { state: incremental() });
+    expect(windows(first.lines)).toEqual(['2024-03-05..2024-03-06']);
+    // 1,001 stored, 1,000 upstream: more than a page on one side, halved into its days
+    resetDb();
+    resetRecords();
+    const over = [...dayOf('2024-03-05', 601, 1), ...dayOf('2024-03-06', 400, 602)];
+    store(over);
+    const second = await run(fakeRecordsApi(over.filter((r) => r.id !== 900)), { state: incremental() });
+    expect(windows(second.lines)).toEqual(['2024-03-06..2024-03-06, 2024-03-05..2024-03-05']);
   });
 
   it('a day is the smallest window, however many rows it holds', async () => {
