@@ -25,6 +25,15 @@ describe('isUnreachable', () => {
       new Error('Client has encountered a connection error and is not queryable'),
     ],
     ['a closed client', new Error('Client was closed and is not queryable')],
+    // a refused login or a missing database: the run cannot reach its data either (exit 6, not 1)
+    [
+      'a refused password (28P01)',
+      Object.assign(new Error('password authentication failed'), { code: '28P01' }),
+    ],
+    ['a refused authorization (28000)', Object.assign(new Error('no pg_hba.conf entry'), { code: '28000' })],
+    ['no such database (3D000)', Object.assign(new Error('database "x" does not exist'), { code: '3D000' })],
+    ['a connection exception (class 08)', Object.assign(new Error('protocol violation'), { code: '08P01' })],
+    ['a crash of the server (57P02)', Object.assign(new Error('crash shutdown'), { code: '57P02' })],
     [
       'any of these as the cause',
       new Error('merge failed', { cause: new Error('Connection terminated unexpectedly') }),
@@ -41,6 +50,11 @@ describe('isUnreachable', () => {
     [
       'a statement timeout',
       Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+    ],
+    // a data exception whose code ends like a connection exception's class
+    [
+      'a datetime overflow (22008)',
+      Object.assign(new Error('date/time field value out of range'), { code: '22008' }),
     ],
     ['no error', undefined],
   ])('not %s', (_name, error) => {
