@@ -32,7 +32,7 @@ const mutate = {
     // the embedded database command needs a server binary; it runs as a child process in its e2e test
     '!apps/sync/src/commands/db.ts',
   ],
-  pipelines: ['apps/sync/src/entities/**/*.ts', 'apps/sync/src/engine/**/*.ts', 'apps/sync/src/db/**/*.ts'],
+  pipelines: ['apps/sync/src/entities/**/*.ts', 'apps/sync/src/engine/**/*.ts'],
   // (not mutated: apps/sync/src/bin.ts and demo.ts, the process entries that run only as child
   // processes, and index.ts, re-exports)
 }[target];
