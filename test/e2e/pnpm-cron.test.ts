@@ -1,8 +1,9 @@
 /**
- * The crontab lines of the README (Running from cron): off a terminal, `pnpm --silent sync` leaves the
- * sync's JSON lines and exit code alone and adds nothing, while plain `pnpm sync` adds pnpm's own lines
- * on stdout (the script's banner, and ELIFECYCLE after a non-zero exit), which is why cron is not told to
- * use it. A bad configuration (exit 2) keeps it quick: no database, no simulator.
+ * The crontab lines of the README (Running from cron): off a terminal, `pnpm sync` (and `pnpm run sync`,
+ * `pnpm --silent sync`) writes the sync's JSON lines and exit code and nothing of pnpm's: the checkout's
+ * .pnpmfile.cjs picks pnpm's silent reporter for that one command, where pnpm would otherwise add its
+ * script banner and an ELIFECYCLE line. Other commands keep pnpm's own output. A bad configuration
+ * (exit 2) keeps it quick: no database, no simulator.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -31,19 +32,19 @@ function pnpm(args: string[]): Promise<{ code: number | null; stdout: string; st
 }
 
 describe('pnpm sync from cron', () => {
-  it('pnpm --silent sync: only the JSON lines, and the exit code', async () => {
-    const result = await pnpm(['--silent', 'sync']);
-    expect(result.code, result.stderr).toBe(2);
-    expect(result.stdout).toBe('');
-    expect(nonJsonLines(result.stderr), result.stderr).toEqual([]);
-    expect(result.stderr).toContain('YCLIENTS_COMPANY_IDS');
-  });
+  for (const args of [['sync'], ['run', 'sync'], ['--silent', 'sync']]) {
+    it(`pnpm ${args.join(' ')}: only the JSON lines, and the exit code`, async () => {
+      const result = await pnpm(args);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(nonJsonLines(result.stderr), result.stderr).toEqual([]);
+      expect(result.stderr).toContain('YCLIENTS_COMPANY_IDS');
+    });
+  }
 
-  it("plain pnpm sync: pnpm's own lines on stdout, the exit code unchanged", async () => {
-    const result = await pnpm(['sync']);
-    expect(result.code, result.stderr).toBe(2);
-    expect(nonJsonLines(result.stderr), result.stderr).toEqual([]);
-    expect(result.stdout).toContain('> yclients-pg@ sync');
-    expect(result.stdout).toContain('ELIFECYCLE');
+  it("another command keeps pnpm's own lines (the hook is for sync alone)", async () => {
+    const result = await pnpm(['run', 'no-such-script']);
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toContain('ERR_PNPM_NO_SCRIPT');
   });
 });
